@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import type { Storage } from "../config.js";
+import type { Logger } from "../log.js";
+import type { Prisma, PrismaClient } from "../../generated/sqlite/client.js";
+import { migratePostgres, migrateSqlite, type Provider } from "./migrate.js";
+
+/**
+ * Both generated clients come from the same schema.prisma, so their model APIs are the
+ * same; the SQLite client's types stand for both.
+ */
+export type Client = PrismaClient;
+export type Tx = Prisma.TransactionClient;
+
+export interface Database {
+  readonly provider: Provider;
+  readonly client: Client;
+  /** Runs `fn` in one transaction, retrying it when the database reports a transient conflict. */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  log: Logger;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+const TX_OPTIONS = { maxWait: 20_000, timeout: 60_000 } as const;
+const MAX_TX_ATTEMPTS = 5;
+
+// Prisma's error codes for conflicts worth retrying: P2034 (write conflict or deadlock),
+// and the driver's busy/serialisation failures surfaced as P1008/P2028 timeouts.
+function isTransient(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } };
+  if (e?.code === "P2034") return true;
+  const cause = e?.meta?.driverAdapterError?.cause;
+  if (cause?.kind === "TransactionWriteConflict") return true;
+  if (cause?.originalCode === "40001" || cause?.originalCode === "40P01") return true;
+  if (cause?.originalCode === "SQLITE_BUSY") return true;
+  return /SQLITE_BUSY|deadlock detected|could not serialize access/i.test(e?.message ?? "");
+}
+
+function withRetries(client: Client, log: Logger): Database["tx"] {
+  return async (fn) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await client.$transaction(fn, TX_OPTIONS);
+      } catch (error) {
+        if (attempt >= MAX_TX_ATTEMPTS || !isTransient(error)) throw error;
+        log.debug({ attempt }, "transaction conflict, retrying");
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  };
+}
+
+/**
+ * Wraps Prisma's better-sqlite3 adapter to set the pragmas a durable store needs and to
+ * start transactions with BEGIN IMMEDIATE: a deferred BEGIN that later writes cannot wait
+ * for another process's lock and fails with SQLITE_BUSY at once.
+ */
+class DurableSqliteFactory implements SqlDriverAdapterFactory {
+  readonly provider = "sqlite" as const;
+  readonly adapterName: string;
+  readonly #inner: PrismaBetterSqlite3;
+
+  constructor(file: string) {
+    this.#inner = new PrismaBetterSqlite3({ url: file, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
+    this.adapterName = this.#inner.adapterName;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    const adapter = await this.#inner.connect();
+    const raw = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+    raw.pragma("journal_mode = WAL");
+    raw.pragma("synchronous = FULL");
+    raw.pragma("foreign_keys = ON");
+    raw.pragma("busy_timeout = 10000");
+    const prepare = raw.prepare.bind(raw);
+    raw.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof raw.prepare;
+    return adapter;
+  }
+}
+
+async function loadClientClass(provider: Provider): Promise<new (options: object) => Client> {
+  if (provider === "sqlite") {
+    return (await import("../../generated/sqlite/client.js")).PrismaClient as never;
+  }
+  return (await import("../../generated/postgresql/client.js")).PrismaClient as never;
+}
+
+export function sqliteFile(storage: Extract<Storage, { provider: "sqlite" }>, cwd = process.cwd()): string {
+  return resolve(cwd, storage.file);
+}
+
+/** Opens the database, applying any pending migrations first. */
+export async function openDatabase(storage: Storage, options: OpenOptions): Promise<Database> {
+  const { log } = options;
+  let adapter: SqlDriverAdapterFactory;
+  let pool: pg.Pool | undefined;
+  if (storage.provider === "sqlite") {
+    const file = sqliteFile(storage);
+    mkdirSync(dirname(file), { recursive: true });
+    migrateSqlite(file, log);
+    adapter = new DurableSqliteFactory(file);
+  } else {
+    await migratePostgres(storage.url, log);
+    pool = new pg.Pool({ connectionString: storage.url, max: options.poolSize ?? 10 });
+    pool.on("error", (error) => log.warn({ err: error.message }, "idle PostgreSQL connection failed"));
+    adapter = new PrismaPg(pool, {
+      // Named statements let PostgreSQL reuse each query's plan on every connection.
+      statementNameGenerator: (query) => `l${hashSql(query.sql)}`,
+    });
+  }
+  const PrismaClientClass = await loadClientClass(storage.provider);
+  const client = new PrismaClientClass({ adapter });
+  await client.$connect();
+  return {
+    provider: storage.provider,
+    client,
+    tx: withRetries(client, log),
+    async close() {
+      await client.$disconnect();
+      await pool?.end();
+    },
+  };
+}
+
+function hashSql(sql: string): string {
+  return createHash("sha1").update(sql).digest("base64url").slice(0, 20);
+}

@@ -1,0 +1,5 @@
+import { assertPostgresReachable } from "./postgres.js";
+
+export default async function setup() {
+  await assertPostgresReachable();
+}
