@@ -1,0 +1,98 @@
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { FAMILIES, type Family } from "../../src/core/command.js";
+import type { Invocation } from "../../src/core/dispatch.js";
+import type { Reply } from "../../src/core/message.js";
+import { renderReply } from "./render.js";
+
+/**
+ * The console adapter (SPEC §7): each line is `<name>: <command>` or
+ * `<name>@<channel>: <command>`, run as console user <name> in channel <channel>
+ * (default `general`). Lines starting with `#` are comments. Lines are handled one at a
+ * time, in order; at end of input the adapter waits for what is due, then returns.
+ */
+
+export interface CommandRunner {
+  dispatch(invocation: Invocation): Promise<Reply>;
+}
+
+export interface ConsoleOptions {
+  input: Readable;
+  output: Writable;
+  runner: CommandRunner;
+  /** A terminal: show a prompt. A pipe: read lines quietly. */
+  interactive: boolean;
+  /** Called after end of input, before returning: deliver what is due. */
+  settle?: () => Promise<void>;
+}
+
+export const DEFAULT_CHANNEL = "general";
+const NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,31}";
+const LINE = new RegExp(`^(${NAME})(?:@(${NAME}))?:\\s*(.*)$`);
+const COMMAND = /^\/([A-Za-z]+)(?:\s+([\s\S]*))?$/;
+
+/** `@name` in the console is the console account `name`. */
+export function consoleMention(word: string): string | undefined {
+  const m = new RegExp(`^@(${NAME})$`).exec(word);
+  return m ? `console:${m[1]}` : undefined;
+}
+
+export type ParsedLine =
+  | { kind: "skip" }
+  | { kind: "error"; message: string; speaker?: string }
+  | { kind: "command"; speaker: string; channel: string; family: Family; text: string };
+
+export function parseConsoleLine(line: string): ParsedLine {
+  const trimmed = line.trim();
+  if (trimmed === "" || trimmed.startsWith("#")) return { kind: "skip" };
+  const m = LINE.exec(trimmed);
+  if (!m) return { kind: "error", message: `cannot read "${trimmed.slice(0, 40)}": write <name>: /command … or <name>@<channel>: /command …` };
+  const [, speaker, channel, rest] = m as unknown as [string, string, string | undefined, string];
+  const c = COMMAND.exec(rest.trim());
+  const family = c?.[1]?.toLowerCase();
+  if (!c || !FAMILIES.includes(family as Family)) {
+    return { kind: "error", speaker, message: `unknown command "${rest.trim().split(/\s+/)[0] ?? ""}": commands are /case, /liaison and /ppp (try /ppp help)` };
+  }
+  return { kind: "command", speaker, channel: channel ?? DEFAULT_CHANNEL, family: family as Family, text: c[2] ?? "" };
+}
+
+export class ConsoleAdapter {
+  constructor(private readonly options: ConsoleOptions) {}
+
+  write(lines: string[]): void {
+    if (lines.length > 0) this.options.output.write(lines.join("\n") + "\n");
+  }
+
+  async handleLine(line: string): Promise<void> {
+    const parsed = parseConsoleLine(line);
+    if (parsed.kind === "skip") return;
+    if (parsed.kind === "error") {
+      this.write([parsed.speaker ? `(only ${parsed.speaker}) error: ${parsed.message}` : `error: ${parsed.message}`]);
+      return;
+    }
+    const reply = await this.options.runner.dispatch({
+      platform: "console",
+      account: { platform: "console", externalId: parsed.speaker, handle: parsed.speaker },
+      channel: { platform: "console", id: parsed.channel, name: parsed.channel, direct: false },
+      family: parsed.family,
+      input: { text: parsed.text, mentions: consoleMention },
+    });
+    this.write(renderReply(reply, parsed.speaker, parsed.channel));
+  }
+
+  /** Reads until end of input, handling each line in turn. */
+  async run(): Promise<void> {
+    const { input, output, interactive } = this.options;
+    const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive, crlfDelay: Infinity });
+    if (interactive) {
+      rl.setPrompt("liaison> ");
+      this.write(["Liaison console. Type lines like: root: /ppp help   (Ctrl-D to quit)"]);
+      rl.prompt();
+    }
+    for await (const line of rl) {
+      await this.handleLine(line);
+      if (interactive) rl.prompt();
+    }
+    await this.options.settle?.();
+  }
+}

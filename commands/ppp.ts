@@ -1,0 +1,187 @@
+import { commandName, defineCommand, FAMILIES, type CommandContext } from "../src/core/command.js";
+import { UserError } from "../src/core/errors.js";
+import { channelReply, code, joinRich, list, mention, para, privateReply, rich, strong, type Rich } from "../src/core/message.js";
+import { opt } from "../src/core/options.js";
+import { usage } from "../src/core/registry.js";
+import { bind, unbind } from "../src/domain/bindings.js";
+import { isCoordinator, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
+import { addOrg, editOrg, findOrg, getRoster, listOrgs, setRoster, type Organisation, type RosterKind } from "../src/domain/orgs.js";
+import { countryName } from "../src/domain/validate.js";
+
+/** `/ppp`: administration of the partnership (SPEC §5). */
+
+function orgLine(o: Organisation): Rich {
+  return rich`${strong(o.code)} — ${o.name} (${o.kind === "AGENCY" ? "agency" : "exchange"}, ${o.jurisdiction}, ${o.timeZone}); domains ${o.domains.join(", ")}`;
+}
+
+const orgAdd = defineCommand({
+  family: "ppp",
+  path: ["org", "add"],
+  summary: "add an agency or exchange (coordinators)",
+  access: "coordinator",
+  options: {
+    code: opt.org("short code, e.g. HKPF-CSTCB"),
+    kind: opt.choice(["agency", "exchange"] as const, "agency or exchange"),
+    name: opt.text("full name", { max: 120 }),
+    jurisdiction: opt.country(),
+    domains: opt.domains("official e-mail domains, comma-separated"),
+    tz: opt.timezone("time zone (default UTC)", { optional: true }),
+  },
+  async run(ctx, o) {
+    const org = await addOrg(
+      ctx.tx,
+      ctx.caller,
+      { code: o.code, kind: o.kind, name: o.name, jurisdiction: o.jurisdiction, domains: o.domains, timeZone: o.tz ?? "UTC" },
+      ctx.now,
+    );
+    return privateReply(para(rich`Added ${orgLine(org)}. Jurisdiction: ${countryName(org.jurisdiction)}.`));
+  },
+});
+
+const orgEdit = defineCommand({
+  family: "ppp",
+  path: ["org", "edit"],
+  summary: "change an organisation's name, jurisdiction, domains or time zone (coordinators)",
+  access: "coordinator",
+  options: {
+    code: opt.org("the organisation to change", { positional: 0 }),
+    name: opt.text("full name", { max: 120, optional: true }),
+    jurisdiction: opt.country(undefined, { optional: true }),
+    domains: opt.domains("official e-mail domains (replaces the list)", { optional: true }),
+    tz: opt.timezone(undefined, { optional: true }),
+  },
+  async run(ctx, o) {
+    const org = await editOrg(
+      ctx.tx,
+      ctx.caller,
+      o.code,
+      { name: o.name, jurisdiction: o.jurisdiction, domains: o.domains, timeZone: o.tz },
+      ctx.now,
+    );
+    return privateReply(para(rich`Updated ${orgLine(org)}.`));
+  },
+});
+
+const orgList = defineCommand({
+  family: "ppp",
+  path: ["org", "list"],
+  summary: "list organisations",
+  access: "vetted",
+  options: {},
+  async run(ctx) {
+    const orgs = await listOrgs(ctx.tx);
+    if (orgs.length === 0) return privateReply(para(rich`No organisations yet. Coordinators add them with ${code("/ppp org add")}.`));
+    return privateReply(para(rich`${orgs.length} organisation${orgs.length === 1 ? "" : "s"}:`), list(orgs.map(orgLine)));
+  },
+});
+
+function rosterLine(people: MemberView[], now: Date): Rich {
+  if (people.length === 0) return rich`nobody`;
+  return joinRich(
+    people.map((p) => {
+      const standing = standingOf(p, now);
+      return standing === "vetted" ? [mention(personRef(p))] : rich`${mention(personRef(p))} (${standing}, not paged)`;
+    }),
+  );
+}
+
+function rosterCommand(kind: RosterKind) {
+  const what = kind === "oncall" ? "on-call rotation" : "level-2 contacts (team leads)";
+  return defineCommand({
+    family: "ppp",
+    path: [kind === "oncall" ? "oncall" : "leads"],
+    summary: `show or set an exchange's ${what}`,
+    access: "vetted",
+    options: {
+      org: opt.org("the exchange", { positional: 0 }),
+      people: opt.people("investigators of that exchange", { positional: 1, optional: true }),
+    },
+    async run(ctx: CommandContext, o: { org: string; people: string[] | undefined }) {
+      const org = await findOrg(ctx.tx, o.org);
+      if (!o.people || o.people.length === 0) {
+        const current = org.kind === "EXCHANGE" ? await getRoster(ctx.tx, org.id, kind) : [];
+        return privateReply(para(rich`${org.code} ${what}: ${rosterLine(current, ctx.now)}`));
+      }
+      await checkRosterEditor(ctx, org, kind);
+      const people: MemberView[] = [];
+      for (const key of o.people) people.push(await resolvePerson(ctx.tx, key));
+      const roster = await setRoster(ctx.tx, ctx.caller, org, kind, people, ctx.now);
+      return privateReply(para(rich`${org.code} ${what} is now: ${rosterLine(roster, ctx.now)}`));
+    },
+  });
+}
+
+/** Coordinators set rotations and leads; an exchange's leads may also set its rotation. */
+async function checkRosterEditor(ctx: CommandContext, org: Organisation, kind: RosterKind) {
+  if (isCoordinator(ctx.caller)) return;
+  if (kind === "oncall") {
+    const leads = await getRoster(ctx.tx, org.id, "lead");
+    if (leads.some((l) => l.id === ctx.caller.member?.id)) return;
+    throw new UserError("forbidden", `only coordinators and ${org.code}'s leads can set its on-call rotation`, true);
+  }
+  throw new UserError("forbidden", "only coordinators can set an exchange's leads", true);
+}
+
+const bindCommand = defineCommand({
+  family: "ppp",
+  path: ["bind"],
+  summary: "make this channel a liaison channel for the given organisations (coordinators)",
+  access: "coordinator",
+  options: {
+    orgs: opt.orgs("organisation codes, comma-separated"),
+    tz: opt.timezone("time zone for the weekly digest (default: the first organisation's)", { optional: true }),
+  },
+  async run(ctx, o) {
+    const binding = await bind(ctx.tx, ctx.caller, ctx.channel, o.orgs, o.tz, ctx.now);
+    return channelReply(
+      para(
+        rich`This channel is now a liaison channel for ${strong(binding.orgs.map((x) => x.code).join(", "))}. Cases between them are posted here; the weekly digest comes ${binding.digestCron === "0 9 * * 1" ? "on Mondays at 09:00" : `on schedule ${binding.digestCron}`} (${binding.timeZone}).`,
+      ),
+    );
+  },
+});
+
+const unbindCommand = defineCommand({
+  family: "ppp",
+  path: ["unbind"],
+  summary: "stop using this channel as a liaison channel (coordinators)",
+  access: "coordinator",
+  options: {},
+  async run(ctx) {
+    const binding = await unbind(ctx.tx, ctx.caller, ctx.channel, ctx.now);
+    return channelReply(
+      para(rich`This channel is no longer a liaison channel for ${binding.orgs.map((x) => x.code).join(", ")}. Nothing more will be posted here.`),
+    );
+  },
+});
+
+const helpCommand = defineCommand({
+  family: "ppp",
+  path: ["help"],
+  summary: "this list",
+  access: "anyone",
+  options: {},
+  async run(ctx) {
+    const blocks = FAMILIES.flatMap((family) => {
+      const commands = ctx.services.registry.family(family);
+      return [para(rich`${strong(`/${family}`)}`), list(commands.map((c) => rich`${code(usage(c))} — ${c.summary}`))];
+    });
+    const standing = ctx.caller.standing;
+    const note =
+      standing === "vetted"
+        ? rich`Options are key:value; quote values with spaces ("like this"); lists are comma-separated.`
+        : rich`You are not vetted yet, so only ${code(commandName({ family: "liaison", path: ["register"] }))}, ${code("/liaison whoami")} and ${code("/ppp help")} work for you.`;
+    return privateReply(...blocks, para(note));
+  },
+});
+
+export const pppCommands = [
+  orgAdd,
+  orgEdit,
+  orgList,
+  rosterCommand("oncall"),
+  rosterCommand("lead"),
+  bindCommand,
+  unbindCommand,
+  helpCommand,
+];

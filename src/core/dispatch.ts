@@ -1,0 +1,148 @@
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../clock.js";
+import type { Platform } from "../config.js";
+import type { Database } from "../db/database.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../runtime/metrics.js";
+import { recordAudit } from "../domain/audit.js";
+import { accountKey, isCoordinator, loadCaller, type AccountView, type Caller } from "../domain/members.js";
+import { standingMessage } from "../domain/vetting.js";
+import { commandName, type AnyCommand, type ChannelRef, type Family, type Services } from "./command.js";
+import { isUserError, UserError } from "./errors.js";
+import { para, rich, type Reply } from "./message.js";
+import { bindTokens, tokenize, type MentionSyntax, type RawOptions } from "./parse.js";
+import { usage, type Registry } from "./registry.js";
+
+/**
+ * What an adapter hands the core: who typed what, where. Text comes from Slack and the
+ * console; structured options come from Discord's typed commands and from forms.
+ */
+export interface Invocation {
+  platform: Platform;
+  account: AccountView;
+  channel: ChannelRef;
+  family: Family;
+  input: { text: string; mentions: MentionSyntax } | { path: readonly string[]; options: RawOptions };
+}
+
+export interface DispatcherDeps {
+  db: Database;
+  registry: Registry;
+  clock: Clock;
+  log: Logger;
+  services: Services;
+  metrics?: Metrics;
+}
+
+export function errorReply(message: string): Reply {
+  return { visibility: "private", tone: "error", blocks: [para(rich`${message}`)] };
+}
+
+/** Turns an invocation into a command and its raw options, or a UserError saying why not. */
+export function resolveInvocation(registry: Registry, inv: Invocation): { command: AnyCommand; raw: RawOptions } {
+  if ("text" in inv.input) {
+    const tokens = tokenize(inv.input.text);
+    const words: string[] = [];
+    for (const t of tokens) {
+      if (t.key !== undefined || t.quoted) break;
+      words.push(t.value);
+    }
+    const { command, used } = registry.resolve(inv.family, words.slice(0, 3));
+    const name = commandName(command);
+    return { command, raw: bindTokens({ name, options: command.options }, tokens.slice(used), inv.input.mentions) };
+  }
+  const command = registry.find(inv.family, inv.input.path);
+  if (!command) throw new UserError("unknown_command", `unknown command /${inv.family} ${inv.input.path.join(" ")}`);
+  return { command, raw: inv.input.options };
+}
+
+/** Validates raw options against the declaration; the first problem is reported by name. */
+export function parseOptions(command: AnyCommand, raw: RawOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const known = new Set(Object.keys(command.options));
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) throw new UserError("invalid_option", `unknown option "${key}" for ${commandName(command)}`);
+  }
+  for (const [name, option] of Object.entries(command.options)) {
+    const value = raw[name];
+    if (value === undefined || (Array.isArray(value) && value.length === 0 && !option.meta.required)) {
+      if (option.meta.required) {
+        throw new UserError("missing_option", `missing ${name} (${option.meta.description}). Usage: ${usage(command)}`);
+      }
+      continue;
+    }
+    const result = option.schema.safeParse(value);
+    if (!result.success) {
+      // Messages name the offending value themselves, so a list item needs no position.
+      throw new UserError("invalid_option", `${name}: ${result.error.issues[0]!.message}`);
+    }
+    out[name] = result.data;
+  }
+  return out;
+}
+
+function checkAccess(command: AnyCommand, caller: Caller): void {
+  if (command.access === "anyone") return;
+  if (caller.standing !== "vetted") throw new UserError("not_vetted", standingMessage(caller), true);
+  if (command.access === "coordinator" && !isCoordinator(caller)) {
+    throw new UserError("forbidden", `only coordinators can run ${commandName(command)}`, true);
+  }
+}
+
+/**
+ * The one way into the core: identity, command lookup, option parsing, authorisation,
+ * then the handler inside one transaction. Refusals come back as private error replies
+ * and change nothing — except the audit entry a refused access attempt leaves.
+ */
+export class Dispatcher {
+  constructor(readonly deps: DispatcherDeps) {}
+
+  async dispatch(inv: Invocation): Promise<Reply> {
+    const { db, registry, clock, log, metrics } = this.deps;
+    const started = performance.now();
+    let label = `/${inv.family}`;
+    let caller: Caller | undefined;
+    try {
+      const { command, raw } = resolveInvocation(registry, inv);
+      label = commandName(command);
+      const reply = await db.tx(async (tx) => {
+        const now = clock.now();
+        caller = await loadCaller(tx, inv.account, now);
+        checkAccess(command, caller);
+        const options = parseOptions(command, raw);
+        return command.run({ tx, now, caller, channel: inv.channel, services: this.deps.services }, options as never);
+      });
+      metrics?.commands.inc({ command: label, outcome: "ok" });
+      return reply;
+    } catch (error) {
+      if (isUserError(error)) {
+        metrics?.commands.inc({ command: label, outcome: "refused" });
+        if (error.denied) await this.auditDenial(inv, caller, label, error);
+        return errorReply(error.message);
+      }
+      const ref = randomBytes(4).toString("hex");
+      metrics?.commands.inc({ command: label, outcome: "error" });
+      log.error({ err: error, errorRef: ref, command: label, platform: inv.platform }, "command failed");
+      return errorReply(`something went wrong (ref ${ref}); nothing was changed. Tell a coordinator if it happens again.`);
+    } finally {
+      metrics?.commandSeconds.observe({ command: label }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async auditDenial(inv: Invocation, caller: Caller | undefined, label: string, error: UserError) {
+    try {
+      await this.deps.db.tx((tx) =>
+        recordAudit(tx, {
+          at: this.deps.clock.now(),
+          actorId: caller?.member?.id ?? null,
+          account: accountKey(inv.account),
+          action: "access.denied",
+          target: error.deniedTarget ?? null,
+          detail: { command: label, reason: error.code, channel: `${inv.channel.platform}:${inv.channel.id}` },
+        }),
+      );
+    } catch (auditError) {
+      this.deps.log.error({ err: auditError }, "could not record a denied access attempt");
+    }
+  }
+}

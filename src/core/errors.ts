@@ -1,0 +1,36 @@
+/**
+ * A refusal the user should see, privately, as it is. Anything else thrown is a bug: the
+ * dispatcher logs it with an id and answers "something went wrong (ref …)".
+ *
+ * `denied` marks refusals of access (not vetted, wrong role, a case the caller may not see):
+ * those leave an audit entry even though everything else about the attempt is rolled back.
+ */
+export type ErrorCode =
+  | "syntax"
+  | "unknown_command"
+  | "invalid_option"
+  | "missing_option"
+  | "not_found"
+  | "conflict"
+  | "not_vetted"
+  | "forbidden"
+  | "invalid_state"
+  | "rate_limited";
+
+export class UserError extends Error {
+  override readonly name = "UserError";
+  /** For refusals of access: what was asked for, for the audit entry (`case:REF`). */
+  readonly deniedTarget: string | undefined;
+  readonly denied: boolean;
+
+  constructor(code: ErrorCode, message: string, denied: boolean | { target: string } = false) {
+    super(message);
+    this.code = code;
+    this.denied = denied !== false;
+    this.deniedTarget = typeof denied === "object" ? denied.target : undefined;
+  }
+
+  readonly code: ErrorCode;
+}
+
+export const isUserError = (e: unknown): e is UserError => e instanceof UserError;

@@ -1,0 +1,139 @@
+import type { Platform } from "../config.js";
+
+/**
+ * The platform-neutral message model. The core builds replies and cards from these parts;
+ * each adapter has one renderer that turns them into its own syntax and escapes every
+ * `text` span on the way. User-supplied text is only ever a `text` span, so it can never
+ * become markup, a mention or a mass ping.
+ */
+
+/** A person as the renderers need them: their name and their account on each platform. */
+export interface PersonRef {
+  memberId: number;
+  name: string;
+  accounts: Partial<Record<Platform, string>>;
+}
+
+export type Span =
+  | { t: "text"; v: string }
+  | { t: "strong"; v: string }
+  | { t: "code"; v: string }
+  /** A real mention: pages the person where the platform supports it. */
+  | { t: "mention"; person: PersonRef }
+  | { t: "br" };
+
+export type Rich = Span[];
+
+export interface Field {
+  label: string;
+  value: Rich;
+  /** Short fields may sit side by side. */
+  short?: boolean;
+}
+
+export interface CardAction {
+  /** Stable id, e.g. "case.ack". Adapters use it for button ids. */
+  id: string;
+  label: string;
+  /** The command the button runs, as family + path, with the arguments it carries. */
+  command: { family: string; path: string[]; args: Record<string, string> };
+  /** When set, the platform asks for these options first (a modal), then runs the command. */
+  form?: string[];
+  style?: "primary" | "danger";
+}
+
+export interface Card {
+  title: string;
+  /** Short marker shown prominently, e.g. "TLP:AMBER". */
+  badge?: { label: string; tone: "red" | "amber" | "green" | "clear" | "neutral" };
+  subtitle?: Rich;
+  fields: Field[];
+  sections: Rich[];
+  actions: CardAction[];
+  footer?: Rich;
+  /** Key of the thing the card shows (a case reference), for updating it in place. */
+  key?: string;
+}
+
+export type Block =
+  | { kind: "text"; rich: Rich }
+  | { kind: "card"; card: Card }
+  | { kind: "list"; items: Rich[] }
+  /** A document delivered whole (exports): JSON or Markdown. */
+  | { kind: "file"; filename: string; mime: string; content: string };
+
+export interface Reply {
+  /** Private (ephemeral) to the caller, or visible in the channel. */
+  visibility: "private" | "channel";
+  /** Refusals and failures are marked so renderers can show them as such. */
+  tone?: "error";
+  blocks: Block[];
+}
+
+export const text = (v: string): Span => ({ t: "text", v });
+export const strong = (v: string): Span => ({ t: "strong", v });
+export const code = (v: string): Span => ({ t: "code", v });
+export const br: Span = { t: "br" };
+export const mention = (person: PersonRef): Span => ({ t: "mention", person });
+
+type Part = string | number | Span | Rich | null | undefined;
+
+function isSpan(v: unknown): v is Span {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && "t" in v;
+}
+
+/**
+ * Builds rich text: `rich\`Case ${code(ref)} opened by ${mention(p)}\``. Interpolated
+ * strings become text spans (escaped at render); spans and rich arrays are kept as they are.
+ */
+export function rich(strings: TemplateStringsArray, ...parts: Part[]): Rich {
+  const out: Rich = [];
+  const pushText = (v: string) => {
+    if (v === "") return;
+    const last = out[out.length - 1];
+    if (last?.t === "text") last.v += v;
+    else out.push(text(v));
+  };
+  strings.forEach((s, i) => {
+    pushText(s);
+    if (i >= parts.length) return;
+    const part = parts[i];
+    if (part === null || part === undefined) return;
+    if (typeof part === "string" || typeof part === "number") pushText(String(part));
+    else if (Array.isArray(part)) part.forEach((p) => (p.t === "text" ? pushText(p.v) : out.push(p)));
+    else if (isSpan(part)) out.push(part);
+  });
+  return out;
+}
+
+/** Joins rich fragments with a separator (plain text). */
+export function joinRich(items: Rich[], separator = ", "): Rich {
+  return items.flatMap((item, i) => (i === 0 ? item : [text(separator), ...item]));
+}
+
+export function privateReply(...blocks: Block[]): Reply {
+  return { visibility: "private", blocks };
+}
+
+export function channelReply(...blocks: Block[]): Reply {
+  return { visibility: "channel", blocks };
+}
+
+export const para = (r: Rich): Block => ({ kind: "text", rich: r });
+export const list = (items: Rich[]): Block => ({ kind: "list", items });
+
+/** Plain text of a rich fragment, without any markup; for logs-free fallbacks and tests. */
+export function plain(r: Rich): string {
+  return r
+    .map((s) => {
+      switch (s.t) {
+        case "mention":
+          return `@${s.person.name}`;
+        case "br":
+          return "\n";
+        default:
+          return s.v;
+      }
+    })
+    .join("");
+}

@@ -1,0 +1,60 @@
+import { commandName, FAMILIES, type AnyCommand, type Family } from "./command.js";
+import { UserError } from "./errors.js";
+import { optionUsage } from "./options.js";
+
+/** Every command, found by family and subcommand words. */
+export class Registry {
+  readonly #byFamily = new Map<Family, AnyCommand[]>();
+
+  constructor(commands: readonly AnyCommand[]) {
+    for (const command of commands) {
+      const list = this.#byFamily.get(command.family) ?? [];
+      const name = commandName(command);
+      if (list.some((c) => commandName(c) === name)) throw new Error(`command ${name} is declared twice`);
+      list.push(command);
+      this.#byFamily.set(command.family, list);
+    }
+  }
+
+  all(): AnyCommand[] {
+    return FAMILIES.flatMap((f) => this.#byFamily.get(f) ?? []);
+  }
+
+  family(family: Family): AnyCommand[] {
+    return this.#byFamily.get(family) ?? [];
+  }
+
+  isFamily(word: string): word is Family {
+    return this.#byFamily.has(word as Family);
+  }
+
+  /** The command whose path is the longest prefix of `words`, and how many words it used. */
+  resolve(family: Family, words: readonly string[]): { command: AnyCommand; used: number } {
+    const lowered = words.map((w) => w.toLowerCase());
+    let best: { command: AnyCommand; used: number } | undefined;
+    for (const command of this.family(family)) {
+      const n = command.path.length;
+      if (n <= lowered.length && command.path.every((p, i) => p === lowered[i]) && (!best || n > best.used)) {
+        best = { command, used: n };
+      }
+    }
+    if (best) return best;
+    const subcommands = [...new Set(this.family(family).map((c) => c.path[0]))].join(", ");
+    const typed = words.slice(0, 2).join(" ");
+    if (words.length === 0) {
+      throw new UserError("unknown_command", `/${family} needs a subcommand: ${subcommands}`);
+    }
+    throw new UserError("unknown_command", `unknown subcommand "/${family} ${typed}" — /${family} takes: ${subcommands}`);
+  }
+
+  find(family: Family, path: readonly string[]): AnyCommand | undefined {
+    return this.family(family).find((c) => c.path.length === path.length && c.path.every((p, i) => p === path[i]));
+  }
+}
+
+export function usage(command: AnyCommand): string {
+  const opts = Object.entries(command.options)
+    .sort(([, a], [, b]) => (a.meta.positional ?? 99) - (b.meta.positional ?? 99))
+    .map(([name, o]) => optionUsage(name, o.meta));
+  return [commandName(command), ...opts].join(" ");
+}

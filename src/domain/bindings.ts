@@ -1,0 +1,112 @@
+import type { Tx } from "../db/database.js";
+import type { ChannelRef } from "../core/command.js";
+import { UserError } from "../core/errors.js";
+import { recordAudit } from "./audit.js";
+import { accountKey, type Caller } from "./members.js";
+import { findOrg, toOrganisation, type Organisation } from "./orgs.js";
+
+/** Liaison channels: a channel bound to the organisations whose cases it may carry. */
+
+export interface Binding {
+  id: number;
+  platform: string;
+  channelId: string;
+  channelName: string;
+  digestCron: string;
+  timeZone: string;
+  orgs: Organisation[];
+}
+
+export const bindingInclude = { orgs: { include: { org: true } } } as const;
+
+type BindingRow = {
+  id: number;
+  platform: string;
+  channelId: string;
+  channelName: string;
+  digestCron: string;
+  timeZone: string;
+  orgs: { org: Parameters<typeof toOrganisation>[0] }[];
+};
+
+export function toBinding(row: BindingRow): Binding {
+  return {
+    id: row.id,
+    platform: row.platform,
+    channelId: row.channelId,
+    channelName: row.channelName,
+    digestCron: row.digestCron,
+    timeZone: row.timeZone,
+    orgs: row.orgs.map((o) => toOrganisation(o.org)).sort((a, b) => a.code.localeCompare(b.code)),
+  };
+}
+
+export async function findBinding(tx: Tx, channel: Pick<ChannelRef, "platform" | "id">): Promise<Binding | null> {
+  const row = await tx.binding.findUnique({
+    where: { platform_channelId: { platform: channel.platform, channelId: channel.id } },
+    include: bindingInclude,
+  });
+  return row ? toBinding(row) : null;
+}
+
+export async function bind(
+  tx: Tx,
+  actor: Caller,
+  channel: ChannelRef,
+  codes: string[],
+  timeZone: string | undefined,
+  now: Date,
+): Promise<Binding> {
+  if (channel.direct) throw new UserError("invalid_state", "bind a shared channel, not a direct message");
+  const orgs: Organisation[] = [];
+  for (const code of new Set(codes)) orgs.push(await findOrg(tx, code));
+  const zone = timeZone ?? orgs[0]!.timeZone;
+  const existing = await findBinding(tx, channel);
+  let id: number;
+  if (existing) {
+    await tx.bindingOrg.deleteMany({ where: { bindingId: existing.id } });
+    await tx.binding.update({
+      where: { id: existing.id },
+      data: { channelName: channel.name, timeZone: timeZone ?? existing.timeZone, updatedAt: now },
+    });
+    id = existing.id;
+  } else {
+    const row = await tx.binding.create({
+      data: {
+        platform: channel.platform,
+        channelId: channel.id,
+        channelName: channel.name,
+        timeZone: zone,
+        createdById: actor.member!.id,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    id = row.id;
+  }
+  await tx.bindingOrg.createMany({ data: orgs.map((o) => ({ bindingId: id, orgId: o.id })) });
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member!.id,
+    account: accountKey(actor.account),
+    action: existing ? "binding.changed" : "binding.created",
+    target: `channel:${channel.platform}:${channel.id}`,
+    detail: { orgs: orgs.map((o) => o.code) },
+  });
+  return toBinding(await tx.binding.findUniqueOrThrow({ where: { id }, include: bindingInclude }));
+}
+
+export async function unbind(tx: Tx, actor: Caller, channel: ChannelRef, now: Date): Promise<Binding> {
+  const existing = await findBinding(tx, channel);
+  if (!existing) throw new UserError("not_found", "this channel is not bound to any organisation");
+  await tx.binding.delete({ where: { id: existing.id } });
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member!.id,
+    account: accountKey(actor.account),
+    action: "binding.removed",
+    target: `channel:${channel.platform}:${channel.id}`,
+    detail: { orgs: existing.orgs.map((o) => o.code) },
+  });
+  return existing;
+}

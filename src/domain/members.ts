@@ -1,0 +1,194 @@
+import type { AccountRef, Platform } from "../config.js";
+import type { Tx } from "../db/database.js";
+import { UserError } from "../core/errors.js";
+import type { PersonRef } from "../core/message.js";
+import { recordAudit } from "./audit.js";
+
+/** People, their platform accounts, and where they stand (SPEC §1). */
+
+export type Role = "coordinator" | "liaison" | "investigator";
+export type OrgKind = "AGENCY" | "EXCHANGE";
+export type Standing = "unregistered" | "pending" | "vetted" | "suspended" | "expired";
+
+export interface OrgView {
+  id: number;
+  code: string;
+  kind: OrgKind;
+  name: string;
+  timeZone: string;
+}
+
+export interface AccountView {
+  platform: Platform;
+  externalId: string;
+  handle: string;
+}
+
+export interface MemberView {
+  id: number;
+  name: string;
+  role: Role | null;
+  status: "unregistered" | "pending" | "vetted" | "suspended";
+  email: string | null;
+  org: OrgView | null;
+  vettedAt: Date | null;
+  vettedUntil: Date | null;
+  suspendedReason: string | null;
+  accounts: AccountView[];
+}
+
+export interface Caller {
+  account: AccountView;
+  member: MemberView | null;
+  standing: Standing;
+}
+
+export const memberInclude = { org: true, accounts: { orderBy: { id: "asc" } } } as const;
+
+type MemberRow = NonNullable<Awaited<ReturnType<Tx["member"]["findUnique"]>>> & {
+  org: { id: number; code: string; kind: string; name: string; timeZone: string } | null;
+  accounts: { platform: string; externalId: string; handle: string }[];
+};
+
+export function toMemberView(row: MemberRow): MemberView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role | null,
+    status: row.status as MemberView["status"],
+    email: row.email,
+    org: row.org
+      ? { id: row.org.id, code: row.org.code, kind: row.org.kind as OrgKind, name: row.org.name, timeZone: row.org.timeZone }
+      : null,
+    vettedAt: row.vettedAt,
+    vettedUntil: row.vettedUntil,
+    suspendedReason: row.suspendedReason,
+    accounts: row.accounts.map((a) => ({ platform: a.platform as Platform, externalId: a.externalId, handle: a.handle })),
+  };
+}
+
+export function standingOf(member: MemberView | null, now: Date): Standing {
+  if (!member || member.status === "unregistered") return "unregistered";
+  if (member.status === "pending") return "pending";
+  if (member.status === "suspended") return "suspended";
+  if (member.vettedUntil && member.vettedUntil.getTime() <= now.getTime()) return "expired";
+  return "vetted";
+}
+
+export const isCoordinator = (c: Caller) => c.standing === "vetted" && c.member?.role === "coordinator";
+
+export const accountKey = (a: AccountRef) => `${a.platform}:${a.externalId}`;
+
+export function parseAccountKey(key: string): AccountRef {
+  const i = key.indexOf(":");
+  return { platform: key.slice(0, i) as Platform, externalId: key.slice(i + 1) };
+}
+
+export function personRef(member: MemberView): PersonRef {
+  const accounts: PersonRef["accounts"] = {};
+  for (const a of member.accounts) accounts[a.platform] ??= a.externalId;
+  return { memberId: member.id, name: member.name, accounts };
+}
+
+/** How a member is shown in lists: `bob (investigator, EXA)`. */
+export function describeMember(m: MemberView): string {
+  const parts = [m.role, m.org?.code].filter(Boolean).join(", ");
+  return parts ? `${m.name} (${parts})` : m.name;
+}
+
+export async function findMemberByAccount(tx: Tx, ref: AccountRef): Promise<MemberView | null> {
+  const account = await tx.account.findUnique({
+    where: { platform_externalId: { platform: ref.platform, externalId: ref.externalId } },
+    include: { member: { include: memberInclude } },
+  });
+  return account ? toMemberView(account.member) : null;
+}
+
+export async function loadMember(tx: Tx, id: number): Promise<MemberView> {
+  return toMemberView(await tx.member.findUniqueOrThrow({ where: { id }, include: memberInclude }));
+}
+
+/** The caller as the dispatcher sees them; keeps the account's display handle current. */
+export async function loadCaller(tx: Tx, account: AccountView, now: Date): Promise<Caller> {
+  const row = await tx.account.findUnique({
+    where: { platform_externalId: { platform: account.platform, externalId: account.externalId } },
+    include: { member: { include: memberInclude } },
+  });
+  if (row && row.handle !== account.handle && account.handle !== "") {
+    await tx.account.update({ where: { id: row.id }, data: { handle: account.handle } });
+  }
+  const member = row ? toMemberView(row.member) : null;
+  return { account, member, standing: standingOf(member, now) };
+}
+
+/** The member behind a mention; people must have used Liaison once to be named. */
+export async function resolvePerson(tx: Tx, key: string): Promise<MemberView> {
+  const ref = parseAccountKey(key);
+  const member = await findMemberByAccount(tx, ref);
+  if (!member || member.status === "unregistered") {
+    const shown = ref.platform === "console" ? `@${ref.externalId}` : key;
+    throw new UserError("not_found", `${shown} is not registered with Liaison (they can start with /liaison register)`);
+  }
+  return member;
+}
+
+/** The caller's member row, created on first need (registration, linking). */
+export async function ensureMember(tx: Tx, caller: Caller, now: Date): Promise<MemberView> {
+  if (caller.member) return caller.member;
+  const created = await tx.member.create({
+    data: {
+      name: caller.account.handle || caller.account.externalId,
+      status: "unregistered",
+      createdAt: now,
+      updatedAt: now,
+      accounts: {
+        create: {
+          platform: caller.account.platform,
+          externalId: caller.account.externalId,
+          handle: caller.account.handle || caller.account.externalId,
+          createdAt: now,
+        },
+      },
+    },
+    include: memberInclude,
+  });
+  return toMemberView(created);
+}
+
+/** Makes sure each configured account is a vetted coordinator with no expiry. */
+export async function ensureBootstrapCoordinators(tx: Tx, refs: readonly AccountRef[], now: Date): Promise<number[]> {
+  const ids: number[] = [];
+  for (const ref of refs) {
+    const existing = await findMemberByAccount(tx, ref);
+    const member =
+      existing ??
+      (await ensureMember(tx, { account: { ...ref, handle: ref.externalId }, member: null, standing: "unregistered" }, now));
+    const upToDate =
+      member.role === "coordinator" && member.status === "vetted" && member.vettedUntil === null;
+    if (!upToDate) {
+      await tx.member.update({
+        where: { id: member.id },
+        data: {
+          role: "coordinator",
+          status: "vetted",
+          vettedAt: now,
+          vettedUntil: null,
+          vettedById: null,
+          suspendedAt: null,
+          suspendedReason: null,
+          updatedAt: now,
+        },
+      });
+      await recordAudit(tx, {
+        at: now,
+        actorId: null,
+        account: "config:LIAISON_BOOTSTRAP_ADMINS",
+        action: "member.bootstrap_coordinator",
+        target: `member:${member.id}`,
+        detail: { account: accountKey(ref) },
+      });
+    }
+    ids.push(member.id);
+  }
+  return ids;
+}

@@ -1,0 +1,170 @@
+import type { Tx } from "../db/database.js";
+import { UserError } from "../core/errors.js";
+import { recordAudit } from "./audit.js";
+import { accountKey, memberInclude, standingOf, toMemberView, type Caller, type MemberView, type OrgKind } from "./members.js";
+import { isFreeMailDomain } from "./validate.js";
+
+/** Organisations (agencies and exchanges), their domains, on-call rotations and leads. */
+
+export interface Organisation {
+  id: number;
+  code: string;
+  kind: OrgKind;
+  name: string;
+  jurisdiction: string;
+  timeZone: string;
+  domains: string[];
+}
+
+export type RosterKind = "oncall" | "lead";
+
+type OrgRow = { id: number; code: string; kind: string; name: string; jurisdiction: string; timeZone: string; domains: string };
+
+export function toOrganisation(row: OrgRow): Organisation {
+  return {
+    id: row.id,
+    code: row.code,
+    kind: row.kind as OrgKind,
+    name: row.name,
+    jurisdiction: row.jurisdiction,
+    timeZone: row.timeZone,
+    domains: row.domains.split(",").filter(Boolean),
+  };
+}
+
+export async function findOrg(tx: Tx, code: string): Promise<Organisation> {
+  const row = await tx.organisation.findUnique({ where: { code: code.toUpperCase() } });
+  if (!row) throw new UserError("not_found", `unknown organisation "${code}" (see /ppp org list)`);
+  return toOrganisation(row);
+}
+
+export async function listOrgs(tx: Tx): Promise<Organisation[]> {
+  const rows = await tx.organisation.findMany({ orderBy: { code: "asc" } });
+  return rows.map(toOrganisation);
+}
+
+function checkDomains(domains: readonly string[]) {
+  const free = domains.filter(isFreeMailDomain);
+  if (free.length > 0) {
+    throw new UserError(
+      "invalid_option",
+      `domains: ${free.join(", ")} ${free.length === 1 ? "is a free-mail domain" : "are free-mail domains"}; an organisation's people must use its official domains`,
+    );
+  }
+}
+
+const unique = (values: readonly string[]) => [...new Set(values)];
+
+export interface NewOrganisation {
+  code: string;
+  kind: "agency" | "exchange";
+  name: string;
+  jurisdiction: string;
+  domains: string[];
+  timeZone: string;
+}
+
+export async function addOrg(tx: Tx, actor: Caller, input: NewOrganisation, now: Date): Promise<Organisation> {
+  checkDomains(input.domains);
+  const existing = await tx.organisation.findUnique({ where: { code: input.code } });
+  if (existing) throw new UserError("conflict", `organisation ${input.code} already exists (use /ppp org edit ${input.code} to change it)`);
+  const row = await tx.organisation.create({
+    data: {
+      code: input.code,
+      kind: input.kind.toUpperCase(),
+      name: input.name,
+      jurisdiction: input.jurisdiction,
+      timeZone: input.timeZone,
+      domains: unique(input.domains).join(","),
+      createdAt: now,
+      updatedAt: now,
+    },
+  });
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member?.id ?? null,
+    account: accountKey(actor.account),
+    action: "org.added",
+    target: `org:${row.code}`,
+    detail: { kind: row.kind, jurisdiction: row.jurisdiction, domains: row.domains },
+  });
+  return toOrganisation(row);
+}
+
+export interface OrganisationChanges {
+  name?: string | undefined;
+  jurisdiction?: string | undefined;
+  domains?: string[] | undefined;
+  timeZone?: string | undefined;
+}
+
+export async function editOrg(tx: Tx, actor: Caller, code: string, changes: OrganisationChanges, now: Date): Promise<Organisation> {
+  const org = await findOrg(tx, code);
+  if (Object.values(changes).every((v) => v === undefined)) {
+    throw new UserError("missing_option", "nothing to change: give at least one of name:, jurisdiction:, domains:, tz:");
+  }
+  if (changes.domains) checkDomains(changes.domains);
+  const row = await tx.organisation.update({
+    where: { id: org.id },
+    data: {
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.jurisdiction !== undefined && { jurisdiction: changes.jurisdiction }),
+      ...(changes.domains !== undefined && { domains: unique(changes.domains).join(",") }),
+      ...(changes.timeZone !== undefined && { timeZone: changes.timeZone }),
+      updatedAt: now,
+    },
+  });
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member?.id ?? null,
+    account: accountKey(actor.account),
+    action: "org.edited",
+    target: `org:${row.code}`,
+    detail: { changed: Object.keys(changes).filter((k) => changes[k as keyof OrganisationChanges] !== undefined) },
+  });
+  return toOrganisation(row);
+}
+
+export async function getRoster(tx: Tx, orgId: number, kind: RosterKind): Promise<MemberView[]> {
+  const rows = await tx.rosterEntry.findMany({
+    where: { orgId, kind },
+    orderBy: { position: "asc" },
+    include: { member: { include: memberInclude } },
+  });
+  return rows.map((r) => toMemberView(r.member));
+}
+
+/** Replaces an exchange's on-call rotation or lead list. */
+export async function setRoster(
+  tx: Tx,
+  actor: Caller,
+  org: Organisation,
+  kind: RosterKind,
+  people: MemberView[],
+  now: Date,
+): Promise<MemberView[]> {
+  if (org.kind !== "EXCHANGE") {
+    throw new UserError("invalid_option", `${org.code} is an agency; on-call rotations and leads belong to exchanges`);
+  }
+  const ids = unique(people.map((p) => String(p.id))).map(Number);
+  for (const person of people) {
+    if (person.org?.id !== org.id || person.role !== "investigator") {
+      throw new UserError("invalid_option", `${person.name} is not an investigator of ${org.code}`);
+    }
+    const standing = standingOf(person, now);
+    if (standing !== "vetted") throw new UserError("invalid_option", `${person.name} is not vetted (${standing})`);
+  }
+  await tx.rosterEntry.deleteMany({ where: { orgId: org.id, kind } });
+  if (ids.length > 0) {
+    await tx.rosterEntry.createMany({ data: ids.map((memberId, position) => ({ orgId: org.id, kind, memberId, position })) });
+  }
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member?.id ?? null,
+    account: accountKey(actor.account),
+    action: kind === "oncall" ? "org.oncall_set" : "org.leads_set",
+    target: `org:${org.code}`,
+    detail: { members: ids },
+  });
+  return getRoster(tx, org.id, kind);
+}

@@ -1,0 +1,147 @@
+import type { Tx } from "../db/database.js";
+import { UserError } from "../core/errors.js";
+import { recordAudit } from "./audit.js";
+import { accountKey, ensureMember, loadMember, standingOf, type Caller, type MemberView, type Role } from "./members.js";
+import { findOrg } from "./orgs.js";
+import { emailInDomains, isFreeMailDomain } from "./validate.js";
+
+/** Registration requests, vetting and suspension (SPEC §1). */
+
+export interface Registration {
+  org: string;
+  role: "liaison" | "investigator";
+  email: string;
+}
+
+const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
+
+export async function register(tx: Tx, caller: Caller, input: Registration, now: Date): Promise<MemberView> {
+  if (caller.standing === "vetted") {
+    const m = caller.member!;
+    throw new UserError(
+      "conflict",
+      `you are already vetted as ${m.role}${m.org ? ` of ${m.org.code}` : ""}; to change organisation or role, ask a coordinator`,
+    );
+  }
+  if (caller.standing === "suspended") {
+    throw new UserError("forbidden", "your access is suspended; contact a coordinator", true);
+  }
+  const org = await findOrg(tx, input.org);
+  const expectedRole: Role = org.kind === "AGENCY" ? "liaison" : "investigator";
+  if (input.role !== expectedRole) {
+    throw new UserError(
+      "invalid_option",
+      `role: ${org.code} is ${org.kind === "AGENCY" ? "an agency" : "an exchange"}, so its people register as ${expectedRole}`,
+    );
+  }
+  const domain = input.email.slice(input.email.lastIndexOf("@") + 1);
+  if (isFreeMailDomain(domain)) {
+    throw new UserError(
+      "invalid_option",
+      `email: ${domain} is a free-mail provider; register with your official ${org.code} address (${org.domains.join(", ")})`,
+    );
+  }
+  if (!emailInDomains(input.email, org.domains)) {
+    throw new UserError(
+      "invalid_option",
+      `email: ${input.email} is not a ${org.code} address; use an address at ${org.domains.join(" or ")}`,
+    );
+  }
+  const member = await ensureMember(tx, caller, now);
+  await tx.member.update({
+    where: { id: member.id },
+    data: {
+      orgId: org.id,
+      role: input.role,
+      email: input.email,
+      status: "pending",
+      requestedAt: now,
+      updatedAt: now,
+    },
+  });
+  await recordAudit(tx, {
+    at: now,
+    actorId: member.id,
+    account: accountKey(caller.account),
+    action: "member.registered",
+    target: `member:${member.id}`,
+    detail: { org: org.code, role: input.role },
+  });
+  return loadMember(tx, member.id);
+}
+
+export interface VetOptions {
+  validityMs: number;
+  /** Promote to coordinator. */
+  role?: "coordinator" | undefined;
+}
+
+export async function vet(tx: Tx, actor: Caller, target: MemberView, options: VetOptions, now: Date): Promise<MemberView> {
+  if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot vet yourself; another coordinator must", true);
+  const role = options.role ?? target.role;
+  if (!role || (role !== "coordinator" && !target.org)) {
+    throw new UserError(
+      "invalid_state",
+      `${target.name} has not asked to register; they must run /liaison register org:<code> role:<liaison|investigator> email:<address> first`,
+    );
+  }
+  const until = new Date(now.getTime() + options.validityMs);
+  await tx.member.update({
+    where: { id: target.id },
+    data: {
+      role,
+      status: "vetted",
+      vettedAt: now,
+      vettedUntil: until,
+      vettedById: actor.member!.id,
+      suspendedAt: null,
+      suspendedReason: null,
+      updatedAt: now,
+    },
+  });
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member!.id,
+    account: accountKey(actor.account),
+    action: "member.vetted",
+    target: `member:${target.id}`,
+    detail: { role, org: target.org?.code ?? null, until: dateOnly(until), previously: standingOf(target, now) },
+  });
+  return loadMember(tx, target.id);
+}
+
+export async function suspend(tx: Tx, actor: Caller, target: MemberView, reason: string, now: Date): Promise<MemberView> {
+  if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot suspend yourself", true);
+  if (target.status === "suspended") throw new UserError("invalid_state", `${target.name} is already suspended`);
+  await tx.member.update({
+    where: { id: target.id },
+    data: { status: "suspended", suspendedAt: now, suspendedReason: reason, updatedAt: now },
+  });
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member!.id,
+    account: accountKey(actor.account),
+    action: "member.suspended",
+    target: `member:${target.id}`,
+    // The reason is the coordinator's own words about a person, not case content.
+    detail: { reason },
+  });
+  return loadMember(tx, target.id);
+}
+
+/** Why someone who is not vetted cannot go further, and what to do about it. */
+export function standingMessage(caller: Caller): string {
+  const m = caller.member;
+  switch (caller.standing) {
+    case "unregistered":
+      return "you are not registered with Liaison. Start with: /liaison register org:<code> role:<liaison|investigator> email:<official address>";
+    case "pending":
+      return `your registration (${m!.role} of ${m!.org?.code ?? "?"}) is waiting for a coordinator to vet it; until then you can use /liaison whoami and /ppp help`;
+    case "suspended":
+      return `your access is suspended${m!.suspendedReason ? ` (${m!.suspendedReason})` : ""}; contact a coordinator`;
+    case "expired":
+      return `your vetting expired on ${dateOnly(m!.vettedUntil!)}; ask a coordinator to vet you again`;
+    case "vetted":
+      return "you are vetted";
+  }
+}

@@ -1,0 +1,47 @@
+import { ConsoleAdapter } from "../adapters/console/index.js";
+import { parseConfig, readEnvironment } from "./config.js";
+import { createLogger } from "./log.js";
+import { startApp } from "./runtime/app.js";
+
+/**
+ * `npm start`. With no platform credentials (or with --console) it runs the console
+ * adapter on stdin/stdout; otherwise it connects to the configured platforms.
+ */
+async function main(argv: string[]): Promise<number> {
+  const forceConsole = argv.includes("--console");
+  const parsed = parseConfig(readEnvironment());
+  if (!parsed.ok) {
+    for (const problem of parsed.problems) process.stderr.write(`invalid configuration: ${problem}\n`);
+    return 2;
+  }
+  const config = parsed.config;
+  const useConsole = forceConsole || (!config.slack && !config.discord);
+  // In the console the conversation is the output; routine logs would only get in its way.
+  const level = useConsole && !config.logLevelExplicit ? "warn" : config.logLevel;
+  const log = createLogger({ level });
+
+  let app;
+  try {
+    app = await startApp({ config, log });
+  } catch (error) {
+    process.stderr.write(`liaison: ${(error as Error).message}\n`);
+    log.debug({ err: error }, "start-up failed");
+    return 1;
+  }
+
+  if (useConsole) {
+    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, interactive, runner: app.dispatcher, settle: () => app.settle() });
+    await adapter.run();
+    await app.stop();
+    return 0;
+  }
+
+  log.warn("no platform adapter is available in this build; use --console");
+  await app.stop();
+  return 1;
+}
+
+const code = await main(process.argv.slice(2));
+// Let buffered output reach a pipe before exiting.
+process.stdout.write("", () => process.exit(code));

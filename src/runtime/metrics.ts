@@ -1,0 +1,25 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** Prometheus metrics, one registry per running app (tests run several side by side). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly commands: Counter<"command" | "outcome">;
+  readonly commandSeconds: Histogram<"command">;
+
+  constructor(options: { defaults?: boolean } = {}) {
+    if (options.defaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });
+    this.commands = new Counter({
+      name: "liaison_commands_total",
+      help: "Commands handled, by command and outcome (ok, refused, error).",
+      labelNames: ["command", "outcome"],
+      registers: [this.registry],
+    });
+    this.commandSeconds = new Histogram({
+      name: "liaison_command_duration_seconds",
+      help: "Time to handle a command, from parse to reply.",
+      labelNames: ["command"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+  }
+}

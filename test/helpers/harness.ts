@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { ConsoleAdapter } from "../../adapters/console/index.js";
+import type { Storage } from "../../src/config.js";
+import { openDatabase, type Database } from "../../src/db/database.js";
+import { ensureBootstrapCoordinators } from "../../src/domain/members.js";
+import { silentLogger } from "../../src/log.js";
+import { createCore, type Core } from "../../src/runtime/app.js";
+import { ManualClock } from "./clock.js";
+import { createTempPostgres } from "./postgres.js";
+
+export type Provider = "sqlite" | "postgresql";
+export const PROVIDERS: Provider[] = ["sqlite", "postgresql"];
+
+export interface TestDatabase {
+  db: Database;
+  storage: Storage;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, migrated database of either kind: a temp SQLite file or a new PostgreSQL database. */
+export async function openTestDatabase(provider: Provider): Promise<TestDatabase> {
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "liaison-test-"));
+    const storage: Storage = { provider: "sqlite", file: join(dir, "liaison.db") };
+    const db = await openDatabase(storage, { log: silentLogger });
+    return {
+      db,
+      storage,
+      async cleanup() {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const temp = await createTempPostgres();
+  const storage: Storage = { provider: "postgresql", url: temp.url };
+  const db = await openDatabase(storage, { log: silentLogger, poolSize: 4 });
+  return {
+    db,
+    storage,
+    async cleanup() {
+      await db.close();
+      await temp.drop();
+    },
+  };
+}
+
+/** Rows in every application table, to prove that a refused command wrote nothing. */
+export async function tableCounts(db: Database, except: string[] = []): Promise<Record<string, number>> {
+  const tables =
+    db.provider === "sqlite"
+      ? await db.client.$queryRawUnsafe<{ name: string }[]>(
+          `SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`,
+        )
+      : await db.client.$queryRawUnsafe<{ name: string }[]>(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> '_prisma_migrations' ORDER BY table_name`,
+        );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) {
+    if (except.includes(name)) continue;
+    const rows = await db.client.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS n FROM "${name}"`);
+    counts[name] = Number(rows[0]!.n);
+  }
+  return counts;
+}
+
+/**
+ * Drives the real core through the real console adapter, as a person typing lines would:
+ * `await h.say("root: /ppp org list")` returns the lines printed for that input.
+ */
+export class Harness {
+  readonly #output: string[] = [];
+  readonly adapter: ConsoleAdapter;
+
+  private constructor(
+    readonly db: Database,
+    readonly clock: ManualClock,
+    readonly core: Core,
+    private readonly cleanup: () => Promise<void>,
+  ) {
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        this.#output.push(...String(chunk).split("\n").filter((l) => l !== ""));
+        done();
+      },
+    });
+    this.adapter = new ConsoleAdapter({ input: process.stdin, output: sink, interactive: false, runner: core.dispatcher });
+  }
+
+  static async open(provider: Provider, options: { admins?: string[]; clock?: ManualClock } = {}): Promise<Harness> {
+    const { db, cleanup } = await openTestDatabase(provider);
+    const clock = options.clock ?? new ManualClock();
+    const admins = options.admins ?? ["root"];
+    await db.tx((tx) =>
+      ensureBootstrapCoordinators(tx, admins.map((a) => ({ platform: "console" as const, externalId: a })), clock.now()),
+    );
+    return new Harness(db, clock, createCore(db, clock, silentLogger), cleanup);
+  }
+
+  /** Runs each non-empty line in turn; returns everything printed. */
+  async say(lines: string): Promise<string[]> {
+    const start = this.#output.length;
+    for (const line of lines.split("\n")) await this.adapter.handleLine(line);
+    return this.#output.slice(start);
+  }
+
+  /** Like say(), for a single line, returning its output joined as one string. */
+  async text(line: string): Promise<string> {
+    return (await this.say(line)).join("\n");
+  }
+
+  counts(except: string[] = []) {
+    return tableCounts(this.db, except);
+  }
+
+  close() {
+    return this.cleanup();
+  }
+}
+
+/** Organisations and vetted people most tests start from. */
+export const SEED = `
+root: /ppp org add code:HKPF-CSTCB kind:agency name:"Hong Kong Police CSTCB" jurisdiction:HK domains:police.gov.hk tz:Asia/Hong_Kong
+root: /ppp org add code:SGPF kind:agency name:"Singapore Police Force" jurisdiction:SG domains:spf.gov.sg tz:Asia/Singapore
+root: /ppp org add code:EXA kind:exchange name:"Exchange A" jurisdiction:MT domains:exa.example tz:Europe/Malta
+root: /ppp org add code:EXB kind:exchange name:"Exchange B" jurisdiction:SC domains:exb.example
+alice: /liaison register org:HKPF-CSTCB role:liaison email:alice@police.gov.hk
+carol: /liaison register org:HKPF-CSTCB role:liaison email:carol@cyber.police.gov.hk
+sam: /liaison register org:SGPF role:liaison email:sam@spf.gov.sg
+bob: /liaison register org:EXA role:investigator email:bob@exa.example
+dave: /liaison register org:EXA role:investigator email:dave@exa.example
+lee: /liaison register org:EXA role:investigator email:lee@exa.example
+eve: /liaison register org:EXB role:investigator email:eve@exb.example
+root: /liaison vet @alice
+root: /liaison vet @carol
+root: /liaison vet @sam
+root: /liaison vet @bob
+root: /liaison vet @dave
+root: /liaison vet @lee
+root: /liaison vet @eve
+root: /ppp oncall EXA @bob @dave
+root: /ppp leads EXA @lee
+root@hk-exa: /ppp bind orgs:HKPF-CSTCB,EXA
+`.trim();
