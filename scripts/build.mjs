@@ -4,7 +4,7 @@
 // compiled JavaScript in dist/. Each step is skipped when its inputs have not changed.
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -55,5 +55,29 @@ function generateClients() {
   writeFileSync(stampPath, stamp);
 }
 
+/** Newest modification time under the compiled folders, to skip tsc when nothing changed. */
+function newestSource() {
+  let newest = Math.max(statSync(join(root, "tsconfig.json")).mtimeMs, statSync(join(root, "package-lock.json")).mtimeMs);
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  for (const dir of ["src", "commands", "adapters", "generated"]) if (existsSync(join(root, dir))) walk(join(root, dir));
+  return newest;
+}
+
+function compile() {
+  const stamp = join(root, "dist", ".build-stamp");
+  const started = Date.now();
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource()) return;
+  run([join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+  writeFileSync(stamp, "");
+  // Stamped with the start time: a file saved while tsc ran is rebuilt next time.
+  utimesSync(stamp, started / 1000, started / 1000);
+}
+
 generateClients();
-if (!onlyGenerate) run([join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+if (!onlyGenerate) compile();

@@ -134,7 +134,7 @@ export function parseAccountList(value: string | undefined, name: string, proble
   return refs;
 }
 
-function crossCheck(env: Env, problems: string[]): Pick<Config, "slack" | "discord"> {
+function crossCheck(env: Env, problems: string[], invalid: Set<string>): Pick<Config, "slack" | "discord"> {
   let slack: Config["slack"];
   let discord: Config["discord"];
 
@@ -148,7 +148,7 @@ function crossCheck(env: Env, problems: string[]): Pick<Config, "slack" | "disco
         "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN to use Socket Mode)",
       );
     }
-    if (env.SLACK_APP_TOKEN === undefined && env.PORT === undefined) {
+    if (env.SLACK_APP_TOKEN === undefined && env.PORT === undefined && !invalid.has("PORT")) {
       problems.push("PORT is required for Slack over HTTP (or set SLACK_APP_TOKEN to use Socket Mode)");
     }
     slack = {
@@ -192,18 +192,26 @@ function crossCheck(env: Env, problems: string[]): Pick<Config, "slack" | "disco
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 export function parseConfig(source: Record<string, string | undefined>): ConfigResult {
-  const parsed = envSchema.safeParse(source);
+  const problems: string[] = [];
+  let parsed = envSchema.safeParse(source);
+  const invalid = new Set<string>();
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((i) => i.message) };
+    // Report these, then check the rest without them so every problem shows at once.
+    for (const issue of parsed.error.issues) {
+      problems.push(issue.message);
+      invalid.add(String(issue.path[0]));
+    }
+    const rest = Object.fromEntries(Object.entries(source).filter(([k]) => !invalid.has(k)));
+    parsed = envSchema.safeParse(rest);
+    if (!parsed.success) return { ok: false, problems };
   }
   const env = parsed.data;
-  const problems: string[] = [];
   const storage = parseStorage(env.DATABASE_URL, problems);
   const bootstrapAdmins = parseAccountList(env.LIAISON_BOOTSTRAP_ADMINS, "LIAISON_BOOTSTRAP_ADMINS", problems);
   if (env.LIAISON_POLICY_FILE !== undefined && !existsSync(env.LIAISON_POLICY_FILE)) {
     problems.push(`LIAISON_POLICY_FILE "${env.LIAISON_POLICY_FILE}" does not exist`);
   }
-  const platforms = crossCheck(env, problems);
+  const platforms = crossCheck(env, problems, invalid);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,

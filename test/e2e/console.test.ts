@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../src/paths.js";
+import { childEnv, collect, MAIN, run } from "../helpers/spawn.js";
+
+/** The bot as a user starts it: a real process, stdin in, stdout out. */
+
+const dirs: string[] = [];
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "liaison-e2e-"));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** The demo from the README, exactly as it is written there. */
+function readmeDemo(): { input: string; env: Record<string, string> } {
+  const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+  const block = /```sh\n(printf '[^\n]*' \| LIAISON_BOOTSTRAP_ADMINS=console:root npm start)\n```/.exec(readme);
+  if (!block) throw new Error("README.md no longer contains the console demo");
+  const printf = /printf '([^']*)'/.exec(block[1]!)![1]!;
+  return { input: printf.replace(/\\n/g, "\n"), env: { LIAISON_BOOTSTRAP_ADMINS: "console:root" } };
+}
+
+describe("the console, started with npm start", () => {
+  it("runs the README demo: bob ends up a vetted investigator of EXA", async () => {
+    const demo = readmeDemo();
+    const dir = tempDir();
+    const result = await run("npm", ["start"], {
+      cwd: projectRoot,
+      env: childEnv({ ...demo.env, DATABASE_URL: `file:${join(dir, "demo.db")}` }),
+      input: demo.input,
+    });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines).toContain("(only root) Added EXA — Exchange A (exchange, MT, UTC); domains exa.example. Jurisdiction: Malta.");
+    expect(lines).toContain("(only root) @bob is vetted as investigator of EXA until " + new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10) + ".");
+    expect(lines).toContain("(only bob) You are bob.");
+    expect(lines).toContain("(only bob)   • role: investigator of EXA (exchange, Exchange A)");
+    expect(lines.some((l) => /^\(only bob\) {3}• standing: vetted until \d{4}-\d{2}-\d{2}$/.test(l))).toBe(true);
+  });
+});
+
+describe("the console process", () => {
+  it("keeps its database in ./data/liaison.db by default and exits after end of input", async () => {
+    const cwd = tempDir();
+    const result = await run("node", [MAIN], {
+      cwd,
+      env: childEnv({ LIAISON_BOOTSTRAP_ADMINS: "console:root" }),
+      input: "# a comment\n\nroot: /liaison whoami\nmal: /liaison register org:EXA role:investigator email:mal@gmail.com\n",
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("(only root) You are root.");
+    expect(result.stdout).toContain('(only mal) error: unknown organisation "EXA" (see /ppp org list)');
+    expect(readFileSync(join(cwd, "data", "liaison.db")).subarray(0, 15).toString()).toBe("SQLite format 3");
+  });
+
+  it("answers lines it cannot read with the expected form", async () => {
+    const result = await run("node", [MAIN], { cwd: tempDir(), env: childEnv({}), input: "hello there\nbob: /foo\n" });
+    expect(result.stdout.split("\n").filter(Boolean)).toEqual([
+      'error: cannot read "hello there": write <name>: /command … or <name>@<channel>: /command …',
+      '(only bob) error: unknown command "/foo": commands are /case, /liaison and /ppp (try /ppp help)',
+    ]);
+  });
+
+  it("stops with status 2 and one line per problem when the configuration is invalid", async () => {
+    const result = await run("node", [MAIN], {
+      cwd: tempDir(),
+      env: childEnv({ DATABASE_URL: "mysql://root:secret@localhost/x", PORT: "http" }),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      'invalid configuration: PORT must be a whole number from 0 to 65535, got "http"',
+      'invalid configuration: DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL), got "mysql://root:***@localhost/x"',
+    ]);
+    expect(result.stdout).toBe("");
+  });
+
+  it("stops with a clear message when the database cannot be reached", async () => {
+    const result = await run("node", [MAIN], {
+      cwd: tempDir(),
+      env: childEnv({ DATABASE_URL: "postgresql://liaison:pw@127.0.0.1:1/liaison" }),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^liaison: cannot open the database \(PostgreSQL postgresql:\/\/liaison:\*\*\*@127\.0\.0\.1:1\/liaison\): .*ECONNREFUSED/);
+  });
+
+  it("serves /healthz and /metrics on PORT while the console runs", async () => {
+    const child = spawn("node", [MAIN], {
+      cwd: tempDir(),
+      env: childEnv({ PORT: "0", LOG_LEVEL: "info", LIAISON_BOOTSTRAP_ADMINS: "console:root" }),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const done = collect(child);
+    const port = await new Promise<number>((resolve, reject) => {
+      let seen = "";
+      child.stderr!.on("data", (d) => {
+        seen += d;
+        const m = /"port":(\d+)/.exec(seen);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on("close", () => reject(new Error(`exited early: ${seen}`)));
+    });
+    child.stdin!.write("root: /liaison whoami\n");
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok", database: "sqlite" });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/liaison_commands_total\{command="\/liaison whoami",outcome="ok"\} 1/);
+    expect(metrics).toContain("liaison_process_resident_memory_bytes");
+    expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    child.stdin!.end();
+    expect((await done).code).toBe(0);
+  });
+});
