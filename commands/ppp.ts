@@ -7,6 +7,9 @@ import { bind, unbind } from "../src/domain/bindings.js";
 import { isCoordinator, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
 import { addOrg, editOrg, findOrg, getRoster, listOrgs, setRoster, type Organisation, type RosterKind } from "../src/domain/orgs.js";
 import { countryName } from "../src/domain/validate.js";
+import { findVisible } from "../src/domain/cases/queries.js";
+import { describePolicy } from "../src/domain/policy.js";
+import { verifyChain } from "../src/domain/timeline.js";
 
 /** `/ppp`: administration of the partnership (SPEC §5). */
 
@@ -155,6 +158,33 @@ const unbindCommand = defineCommand({
   },
 });
 
+const auditVerify = defineCommand({
+  family: "ppp",
+  path: ["audit", "verify"],
+  summary: "check a case timeline's hash chain",
+  access: "vetted",
+  options: { ref: opt.ref() },
+  async run(ctx, o) {
+    const c = await findVisible(ctx.tx, ctx.caller, o.ref);
+    const result = await verifyChain(ctx.tx, c);
+    if (result.intact) {
+      return privateReply(para(rich`${c.ref}: intact — ${result.events} events, head ${code(result.headHash)}.`));
+    }
+    return privateReply(para(rich`${c.ref}: NOT intact — ${result.problem}.`));
+  },
+});
+
+const policyShow = defineCommand({
+  family: "ppp",
+  path: ["policy", "show"],
+  summary: "the escalation policy in force",
+  access: "vetted",
+  options: {},
+  async run(ctx) {
+    return privateReply(para(rich`Escalation policy (times count from the page):`), list(describePolicy(ctx.services.policy).map((l) => rich`${l}`)));
+  },
+});
+
 const helpCommand = defineCommand({
   family: "ppp",
   path: ["help"],
@@ -183,5 +213,7 @@ export const pppCommands = [
   rosterCommand("lead"),
   bindCommand,
   unbindCommand,
+  policyShow,
+  auditVerify,
   helpCommand,
 ];

@@ -1,7 +1,10 @@
 import { ConsoleAdapter } from "../adapters/console/index.js";
+import { ConsoleNotifier } from "../adapters/console/notifier.js";
 import { parseConfig, readEnvironment } from "./config.js";
+import { loadPolicy, PolicyError } from "./domain/policy.js";
 import { createLogger } from "./log.js";
-import { startApp } from "./runtime/app.js";
+import { startApp, type App } from "./runtime/app.js";
+import { Mutex } from "./runtime/mutex.js";
 
 /**
  * `npm start`. With no platform credentials (or with --console) it runs the console
@@ -15,14 +18,23 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = parsed.config;
+  let policy;
+  try {
+    policy = loadPolicy(config.policyFile);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    for (const problem of error.problems) process.stderr.write(`invalid configuration: LIAISON_POLICY_FILE: ${problem}\n`);
+    return 2;
+  }
   const useConsole = forceConsole || (!config.slack && !config.discord);
   // In the console the conversation is the output; routine logs would only get in its way.
   const level = useConsole && !config.logLevelExplicit ? "warn" : config.logLevel;
   const log = createLogger({ level });
 
-  let app;
+  const exclusive = new Mutex().run;
+  let app: App;
   try {
-    app = await startApp({ config, log });
+    app = await startApp({ config, log, policy, notifiers: useConsole ? [new ConsoleNotifier(process.stdout)] : [], exclusive, parallelDelivery: !useConsole });
   } catch (error) {
     process.stderr.write(`liaison: ${(error as Error).message}\n`);
     log.debug({ err: error }, "start-up failed");
@@ -31,7 +43,14 @@ async function main(argv: string[]): Promise<number> {
 
   if (useConsole) {
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-    const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, interactive, runner: app.dispatcher, settle: () => app.settle() });
+    const adapter = new ConsoleAdapter({
+      input: process.stdin,
+      output: process.stdout,
+      interactive,
+      runner: app.dispatcher,
+      settle: () => app.settle(),
+      exclusive,
+    });
     await adapter.run();
     await app.stop();
     return 0;

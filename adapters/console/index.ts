@@ -22,8 +22,10 @@ export interface ConsoleOptions {
   runner: CommandRunner;
   /** A terminal: show a prompt. A pipe: read lines quietly. */
   interactive: boolean;
-  /** Called after end of input, before returning: deliver what is due. */
+  /** Delivers what is due now; called after each line and at end of input. */
   settle?: () => Promise<void>;
+  /** Runs a line's handling exclusively of background deliveries, so output stays in order. */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export const DEFAULT_CHANNEL = "general";
@@ -63,7 +65,16 @@ export class ConsoleAdapter {
     if (lines.length > 0) this.options.output.write(lines.join("\n") + "\n");
   }
 
+  /** Handles one line: its reply, then whatever it caused (cards, thread posts, DMs). */
   async handleLine(line: string): Promise<void> {
+    const exclusive = this.options.exclusive ?? ((fn) => fn());
+    await exclusive(async () => {
+      await this.#handle(line);
+      await this.options.settle?.();
+    });
+  }
+
+  async #handle(line: string): Promise<void> {
     const parsed = parseConsoleLine(line);
     if (parsed.kind === "skip") return;
     if (parsed.kind === "error") {
@@ -93,6 +104,5 @@ export class ConsoleAdapter {
       await this.handleLine(line);
       if (interactive) rl.prompt();
     }
-    await this.options.settle?.();
   }
 }

@@ -1,5 +1,7 @@
 import type { Platform } from "../config.js";
 import type { Tx } from "../db/database.js";
+import type { Provider } from "../db/migrate.js";
+import type { Policy } from "../domain/policy.js";
 import type { Caller } from "../domain/members.js";
 import type { Reply } from "./message.js";
 import type { OptionSet, ParsedOptions } from "./options.js";
@@ -27,6 +29,11 @@ export interface Services {
   /** Default validity of a vetting, in ms. */
   vettingValidityMs: number;
   registry: Registry;
+  policy: Policy;
+  /** Which SQL dialect the transaction speaks, for the few raw statements (row locks). */
+  provider: Provider;
+  /** Platforms this deployment delivers to; direct messages go to accounts on these. */
+  platforms: readonly Platform[];
 }
 
 export interface CommandContext {

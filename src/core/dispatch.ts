@@ -31,7 +31,9 @@ export interface DispatcherDeps {
   clock: Clock;
   log: Logger;
   services: Services;
-  metrics?: Metrics;
+  metrics?: Metrics | undefined;
+  /** Called after a command's transaction committed (wakes outbox delivery). */
+  onCommitted?: (() => void) | undefined;
 }
 
 export function errorReply(message: string): Reply {
@@ -113,6 +115,7 @@ export class Dispatcher {
         return command.run({ tx, now, caller, channel: inv.channel, services: this.deps.services }, options as never);
       });
       metrics?.commands.inc({ command: label, outcome: "ok" });
+      this.deps.onCommitted?.();
       return reply;
     } catch (error) {
       if (isUserError(error)) {

@@ -18,8 +18,11 @@ export type Span =
   | { t: "text"; v: string }
   | { t: "strong"; v: string }
   | { t: "code"; v: string }
-  /** A real mention: pages the person where the platform supports it. */
-  | { t: "mention"; person: PersonRef }
+  /**
+   * A person. With `page`, it notifies them (Slack/Discord mention that pings); without,
+   * it only names them — renderers must make sure such a reference pings nobody.
+   */
+  | { t: "mention"; person: PersonRef; page?: boolean }
   | { t: "br" };
 
 export type Rich = Span[];
@@ -74,7 +77,27 @@ export const text = (v: string): Span => ({ t: "text", v });
 export const strong = (v: string): Span => ({ t: "strong", v });
 export const code = (v: string): Span => ({ t: "code", v });
 export const br: Span = { t: "br" };
+/** Names a person without notifying them. */
 export const mention = (person: PersonRef): Span => ({ t: "mention", person });
+/** Names a person and notifies them: only for the people a message means to page. */
+export const page = (person: PersonRef): Span => ({ t: "mention", person, page: true });
+
+/** Everyone a message pages, for the platforms' allowed-mentions lists. */
+export function pagedPeople(blocks: Block[]): PersonRef[] {
+  const found = new Map<number, PersonRef>();
+  const visit = (r: Rich | undefined) => r?.forEach((s) => s.t === "mention" && s.page && found.set(s.person.memberId, s.person));
+  for (const b of blocks) {
+    if (b.kind === "text") visit(b.rich);
+    else if (b.kind === "list") b.items.forEach(visit);
+    else if (b.kind === "card") {
+      visit(b.card.subtitle);
+      visit(b.card.footer);
+      b.card.fields.forEach((f) => visit(f.value));
+      b.card.sections.forEach(visit);
+    }
+  }
+  return [...found.values()];
+}
 
 type Part = string | number | Span | Rich | null | undefined;
 

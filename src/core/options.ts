@@ -44,6 +44,8 @@ export interface OptionMeta {
   maxLength?: number;
   /** Shown as a multi-line field in forms. */
   long?: boolean;
+  /** What to show between <> in usage lines. */
+  placeholder?: string;
 }
 
 export interface Option<T = unknown> {
@@ -212,6 +214,31 @@ export const opt = {
     return finish(schema, { kind: "country", description, required: true, positional: o.positional }, o.optional);
   },
 
+  /** A comma list whose items `parse` checks one by one: a value, or the reason it is refused. */
+  list<T, const Opt extends boolean = false>(
+    description: string,
+    parse: (item: string) => T | { error: string },
+    o: Common & { optional?: Opt; max?: number; placeholder?: string } = {},
+  ) {
+    const max = o.max ?? 50;
+    const schema = z
+      .array(z.string())
+      .max(max, { error: `at most ${max} items` })
+      .transform((items, ctx) => {
+        const out: T[] = [];
+        for (const item of items) {
+          const parsed = parse(item.trim());
+          if (parsed && typeof parsed === "object" && "error" in parsed) {
+            ctx.addIssue({ code: "custom", message: parsed.error });
+            return z.NEVER;
+          }
+          out.push(parsed as T);
+        }
+        return out;
+      });
+    return finish(schema, { kind: "list", description, required: true, list: true, positional: o.positional, placeholder: o.placeholder }, o.optional);
+  },
+
   domains<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt } = {}) {
     const domain = z
       .string()
@@ -249,6 +276,6 @@ export function optionUsage(name: string, meta: OptionMeta): string {
   else if (meta.kind === "person") core = meta.positional !== undefined ? "@user" : `${name}:@user`;
   else if (meta.positional !== undefined) core = meta.rest ? `<${name}…>` : `<${name}>`;
   else if (meta.kind === "choice" && meta.choices) core = `${name}:${meta.choices.join("|")}`;
-  else core = `${name}:<${PLACEHOLDER[meta.kind] ?? "text"}>`;
+  else core = `${name}:<${meta.placeholder ?? PLACEHOLDER[meta.kind] ?? "text"}>`;
   return meta.required ? core : `[${core}]`;
 }

@@ -1,42 +1,30 @@
 import { allCommands } from "../../commands/index.js";
 import { systemClock, type Clock } from "../clock.js";
-import { redactUrl, type Config } from "../config.js";
+import { redactUrl, type Config, type Platform } from "../config.js";
 import type { Services } from "../core/command.js";
 import { Dispatcher } from "../core/dispatch.js";
 import { Registry } from "../core/registry.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { ensureBootstrapCoordinators } from "../domain/members.js";
+import { DEFAULT_POLICY, type Policy } from "../domain/policy.js";
 import type { Logger } from "../log.js";
 import { HttpServer } from "./http.js";
 import { Metrics } from "./metrics.js";
+import { OutboxWorker, type Notifier } from "./outbox.js";
 
-/** Start-up and shutdown: database, core, HTTP. Adapters attach to what this returns. */
-
-export interface AppOptions {
-  config: Config;
-  log: Logger;
-  clock?: Clock;
-  /** Collect Node's default process metrics (off in tests that start many apps). */
-  processMetrics?: boolean;
-}
-
-export interface App {
-  readonly db: Database;
-  readonly dispatcher: Dispatcher;
-  readonly registry: Registry;
-  readonly metrics: Metrics;
-  readonly http: HttpServer | undefined;
-  /** The port HTTP listens on, when PORT is set. */
-  readonly port: number | undefined;
-  /** Delivers what is due now (used by the console at end of input). */
-  settle(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** Start-up and shutdown: database, core, delivery, HTTP. Adapters attach to what this returns. */
 
 export const DEFAULT_VETTING_VALIDITY_MS = 365 * 86_400_000;
 
-function describeStorage(config: Config): string {
-  return config.storage.provider === "sqlite" ? `SQLite ${config.storage.file}` : `PostgreSQL ${redactUrl(config.storage.url)}`;
+export interface CoreOptions {
+  clock: Clock;
+  log: Logger;
+  policy?: Policy;
+  /** Platforms that have a notifier in this deployment. */
+  platforms: readonly Platform[];
+  metrics?: Metrics;
+  /** Called after a command committed, to wake delivery. */
+  onCommitted?: () => void;
 }
 
 export interface Core {
@@ -46,11 +34,63 @@ export interface Core {
 }
 
 /** The core on an open database: commands, services and the dispatcher. */
-export function createCore(db: Database, clock: Clock, log: Logger, metrics?: Metrics): Core {
+export function createCore(db: Database, o: CoreOptions): Core {
   const registry = new Registry(allCommands);
-  const services: Services = { vettingValidityMs: DEFAULT_VETTING_VALIDITY_MS, registry };
-  const dispatcher = new Dispatcher({ db, registry, clock, log, services, metrics });
+  const services: Services = {
+    vettingValidityMs: DEFAULT_VETTING_VALIDITY_MS,
+    registry,
+    policy: o.policy ?? DEFAULT_POLICY,
+    provider: db.provider,
+    platforms: o.platforms,
+  };
+  const dispatcher = new Dispatcher({ db, registry, clock: o.clock, log: o.log, services, metrics: o.metrics, onCommitted: o.onCommitted });
   return { registry, services, dispatcher };
+}
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  policy?: Policy;
+  notifiers: Notifier[];
+  /** Collect Node's default process metrics (off in tests that start many apps). */
+  processMetrics?: boolean;
+  /** See OutboxOptions.exclusive. */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** See OutboxOptions.parallel. */
+  parallelDelivery?: boolean;
+}
+
+export interface App extends Core {
+  readonly db: Database;
+  readonly metrics: Metrics;
+  readonly outbox: OutboxWorker;
+  readonly http: HttpServer | undefined;
+  /** The port HTTP listens on, when PORT is set. */
+  readonly port: number | undefined;
+  /** Delivers what is due now (the console after each line and at end of input). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function describeStorage(config: Config): string {
+  return config.storage.provider === "sqlite" ? `SQLite ${config.storage.file}` : `PostgreSQL ${redactUrl(config.storage.url)}`;
+}
+
+async function startHttp(port: number, db: Database, metrics: Metrics, log: Logger): Promise<{ http: HttpServer; port: number }> {
+  const http = new HttpServer(log);
+  http.route("GET", "/healthz", async (_req, res) => {
+    try {
+      await db.tx((tx) => tx.$queryRaw`SELECT 1`);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", database: db.provider }));
+    } catch {
+      res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "unavailable", database: db.provider }));
+    }
+  });
+  http.route("GET", "/metrics", async (_req, res) => {
+    res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.registry.metrics());
+  });
+  return { http, port: await http.listen(port) };
 }
 
 export async function startApp(options: AppOptions): Promise<App> {
@@ -65,42 +105,42 @@ export async function startApp(options: AppOptions): Promise<App> {
   await db.tx((tx) => ensureBootstrapCoordinators(tx, config.bootstrapAdmins, clock.now()));
 
   const metrics = new Metrics({ defaults: options.processMetrics ?? true });
-  const { registry, dispatcher } = createCore(db, clock, log, metrics);
+  const outbox = new OutboxWorker({ db, clock, log, notifiers: options.notifiers, metrics, exclusive: options.exclusive, parallel: options.parallelDelivery });
+  const core = createCore(db, {
+    clock,
+    log,
+    policy: options.policy,
+    platforms: outbox.platforms,
+    metrics,
+    onCommitted: () => outbox.wake(),
+  });
 
   let http: HttpServer | undefined;
   let port: number | undefined;
   if (config.port !== undefined) {
-    http = new HttpServer(log);
-    http.route("GET", "/healthz", async (_req, res) => {
-      try {
-        await db.tx((tx) => tx.$queryRaw`SELECT 1`);
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", database: db.provider }));
-      } catch {
-        res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "unavailable", database: db.provider }));
-      }
-    });
-    http.route("GET", "/metrics", async (_req, res) => {
-      res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.registry.metrics());
-    });
     try {
-      port = await http.listen(config.port);
+      ({ http, port } = await startHttp(config.port, db, metrics, log));
     } catch (error) {
       await db.close();
       throw error;
     }
     log.info({ port }, "serving /healthz and /metrics");
   }
-  log.info({ storage: db.provider }, "Liaison started");
+  outbox.start();
+  log.info({ storage: db.provider, platforms: outbox.platforms }, "Liaison started");
 
   return {
+    ...core,
     db,
-    dispatcher,
-    registry,
     metrics,
+    outbox,
     http,
     port,
-    async settle() {},
+    async settle() {
+      await outbox.drain();
+    },
     async stop() {
+      await outbox.stop();
       await http?.close();
       await db.close();
       log.info("Liaison stopped");

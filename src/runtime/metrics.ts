@@ -5,6 +5,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly commands: Counter<"command" | "outcome">;
   readonly commandSeconds: Histogram<"command">;
+  readonly outbox: Counter<"platform" | "result">;
 
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });
@@ -19,6 +20,12 @@ export class Metrics {
       help: "Time to handle a command, from parse to reply.",
       labelNames: ["command"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.outbox = new Counter({
+      name: "liaison_outbox_deliveries_total",
+      help: "Outbox delivery attempts by platform and result (sent, rate_limited, transient, never).",
+      labelNames: ["platform", "result"],
       registers: [this.registry],
     });
   }

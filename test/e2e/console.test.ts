@@ -44,6 +44,29 @@ describe("the console, started with npm start", () => {
   });
 });
 
+describe("the case demo in examples/demo.txt", () => {
+  it("runs a whole case and shows need-to-know, escaping and the audit chain", async () => {
+    const input = readFileSync(join(projectRoot, "examples", "demo.txt"), "utf8");
+    const result = await run("node", [MAIN], { cwd: tempDir(), env: childEnv({ LIAISON_BOOTSTRAP_ADMINS: "console:root" }), input });
+    expect(result.code).toBe(0);
+    const out = result.stdout.split("\n");
+    const ref = "HKPF-CSTCB-2026-0001";
+    expect(out).toContain(
+      "(only alice) error: subjects: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD is refused: its EIP-55 checksum does not match (the upper/lower-case letters are wrong): check it for a typo",
+    );
+    expect(out).toContain(`(only alice) Opened ${ref}. EXA has been paged; the acknowledgement clock is running.`);
+    expect(out).toContain(`[#hk-exa] ┌ ${ref} · Ransom wallet <!everyone> @here  [TLP:AMBER]`);
+    expect(out).toContain(`[dm @bob] You are paged: ${ref} — critical freeze, HKPF-CSTCB → EXA: Ransom wallet <!everyone> @here`);
+    expect(out).toContain(`[#hk-exa › ${ref}] Acknowledged by @bob (0s after the page).`);
+    expect(out).toContain(`[#hk-exa › ${ref}] @dave accepted the handoff and now has the case.`);
+    expect(out).toContain(`[#hk-exa › ${ref}] Closed by @alice.`);
+    expect(out).toContain(`(only sam) error: unknown case reference ${ref}`);
+    expect(out).toContain("(only sam) error: unknown case reference HKPF-CSTCB-2026-0099");
+    expect(out).toContain(`(only alice) Export of ${ref} (TLP:AMBER), 9 events, hash chain intact.`);
+    expect(out.some((l) => l.startsWith(`(only root) ${ref}: intact — 9 events, head`))).toBe(true);
+  });
+});
+
 describe("the console process", () => {
   it("keeps its database in ./data/liaison.db by default and exits after end of input", async () => {
     const cwd = tempDir();

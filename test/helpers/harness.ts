@@ -7,7 +7,10 @@ import type { Storage } from "../../src/config.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { ensureBootstrapCoordinators } from "../../src/domain/members.js";
 import { silentLogger } from "../../src/log.js";
+import { ConsoleNotifier } from "../../adapters/console/notifier.js";
+import type { Policy } from "../../src/domain/policy.js";
 import { createCore, type Core } from "../../src/runtime/app.js";
+import { OutboxWorker } from "../../src/runtime/outbox.js";
 import { ManualClock } from "./clock.js";
 import { createTempPostgres } from "./postgres.js";
 
@@ -74,11 +77,13 @@ export async function tableCounts(db: Database, except: string[] = []): Promise<
 export class Harness {
   readonly #output: string[] = [];
   readonly adapter: ConsoleAdapter;
+  readonly core: Core;
+  readonly outbox: OutboxWorker;
 
   private constructor(
     readonly db: Database,
     readonly clock: ManualClock,
-    readonly core: Core,
+    policy: Policy | undefined,
     private readonly cleanup: () => Promise<void>,
   ) {
     const sink = new Writable({
@@ -87,17 +92,25 @@ export class Harness {
         done();
       },
     });
-    this.adapter = new ConsoleAdapter({ input: process.stdin, output: sink, interactive: false, runner: core.dispatcher });
+    this.outbox = new OutboxWorker({ db, clock, log: silentLogger, notifiers: [new ConsoleNotifier(sink)], parallel: false });
+    this.core = createCore(db, { clock, log: silentLogger, policy, platforms: ["console"] });
+    this.adapter = new ConsoleAdapter({
+      input: process.stdin,
+      output: sink,
+      interactive: false,
+      runner: this.core.dispatcher,
+      settle: () => this.outbox.drain(),
+    });
   }
 
-  static async open(provider: Provider, options: { admins?: string[]; clock?: ManualClock } = {}): Promise<Harness> {
+  static async open(provider: Provider, options: { admins?: string[]; clock?: ManualClock; policy?: Policy } = {}): Promise<Harness> {
     const { db, cleanup } = await openTestDatabase(provider);
     const clock = options.clock ?? new ManualClock();
     const admins = options.admins ?? ["root"];
     await db.tx((tx) =>
       ensureBootstrapCoordinators(tx, admins.map((a) => ({ platform: "console" as const, externalId: a })), clock.now()),
     );
-    return new Harness(db, clock, createCore(db, clock, silentLogger), cleanup);
+    return new Harness(db, clock, options.policy, cleanup);
   }
 
   /** Runs each non-empty line in turn; returns everything printed. */

@@ -1,0 +1,18 @@
+/**
+ * The one escaping function for Slack mrkdwn. `&`, `<` and `>` become entities, so no
+ * user text can form `<!everyone>`, `<!here>`, `<!channel>`, `<!subteam^…>`, `<@U…>` or a
+ * link; bare `@here`/`@channel`/`@everyone` get an invisible word joiner so no client or
+ * `link_names` setting can turn them into mass mentions; code fences are broken up so a
+ * title cannot swallow the rest of a message.
+ */
+export function escapeSlack(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/@(here|channel|everyone)\b/gi, "@\u2060$1")
+    .replace(/```/g, "`\u200b`\u200b`");
+}
+
+/** Single-line variant for headers and field values: newlines become spaces. */
+export const escapeSlackLine = (text: string) => escapeSlack(text.replace(/\s*[\r\n]+\s*/g, " "));

@@ -1,0 +1,305 @@
+import { defineCommand, type CommandContext } from "../src/core/command.js";
+import { UserError } from "../src/core/errors.js";
+import { list, para, privateReply, rich, strong, type Block } from "../src/core/message.js";
+import { opt } from "../src/core/options.js";
+import { parseAmount } from "../src/domain/amounts.js";
+import { acknowledge, addNote, close, escalate, reopen, resolve, take } from "../src/domain/cases/actions.js";
+import { caseCard } from "../src/domain/cases/card.js";
+import { exportCase } from "../src/domain/cases/export.js";
+import { acceptHandoff, offerHandoff } from "../src/domain/cases/handoff.js";
+import { CASE_TYPES, TLPS, type CaseRecord } from "../src/domain/cases/model.js";
+import { confirmCase, openCase } from "../src/domain/cases/open.js";
+import { findVisible, listCases, listLine, nameMap, timeline, timelineLine } from "../src/domain/cases/queries.js";
+import { parseDeadline } from "../src/domain/deadline.js";
+import { findOrg } from "../src/domain/orgs.js";
+import { SEVERITIES } from "../src/domain/policy.js";
+import { describeSubject, parseSubject, SubjectError } from "../src/domain/subjects.js";
+
+/** `/case`: the case desk (SPEC §2). */
+
+const env = (ctx: CommandContext) => ({ tx: ctx.tx, now: ctx.now, services: ctx.services });
+const cardOf = (ctx: CommandContext, c: CaseRecord): Block => ({ kind: "card", card: caseCard(c, "direct", ctx.services.policy, ctx.now) });
+const done = (message: string) => privateReply(para(rich`${message}`));
+
+const subjectsOption = opt.list(
+  "wallet addresses and transaction hashes, comma-separated (prefix with btc:, eth:, tron: or sol: to name the chain)",
+  (item) => {
+    try {
+      return parseSubject(item);
+    } catch (error) {
+      if (error instanceof SubjectError) return { error: `${item} is refused: ${error.message}` };
+      throw error;
+    }
+  },
+  { optional: true, placeholder: "addr,tx" },
+);
+
+const amountsOption = (description: string) =>
+  opt.list(description, (item) => {
+    const parsed = parseAmount(item);
+    return typeof parsed === "string" ? { error: parsed } : parsed;
+  }, { optional: true, max: 20, placeholder: "12.5 BTC,30000 USDT = 30000 USD" });
+
+const open = defineCommand({
+  family: "case",
+  path: ["open"],
+  summary: "open a case for your agency",
+  access: "vetted",
+  options: {
+    title: opt.text("a short title", { max: 200 }),
+    exchange: opt.org("the exchange the request goes to"),
+    severity: opt.choice(SEVERITIES, "critical (life or funds moving now), high, medium or low"),
+    type: opt.choice(CASE_TYPES, "what is asked: freeze, disclosure, preservation, emergency, mlat, intel or other"),
+    subjects: subjectsOption,
+    summary: opt.text("background and what is asked", { optional: true, max: 4000, long: true }),
+    reference: opt.text("your agency's own case number", { optional: true, max: 100 }),
+    tlp: opt.choice(TLPS, "who may see it: red (named people only), amber (default), green, clear", { optional: true }),
+    amounts: amountsOption("amounts involved, e.g. 12.5 BTC = 1100000 USD"),
+    deadline: opt.word("when an answer is needed: 48h, 2026-11-30 or 2026-11-30T18:00+08:00", { optional: true, max: 40 }),
+    agency: opt.org("the agency (coordinators opening on its behalf)", { optional: true }),
+  },
+  async run(ctx, o) {
+    let deadline: Date | undefined;
+    if (o.deadline) {
+      const zone = o.agency ? (await findOrg(ctx.tx, o.agency)).timeZone : (ctx.caller.member?.org?.timeZone ?? "UTC");
+      const parsed = parseDeadline(o.deadline, ctx.now, zone);
+      if (typeof parsed === "string") throw new UserError("invalid_option", `deadline: ${parsed}`);
+      deadline = parsed;
+    }
+    const seen = new Set<string>();
+    const subjects = (o.subjects ?? []).filter((s) => !seen.has(s.value) && seen.add(s.value));
+    const c = await openCase(env(ctx), ctx.caller, {
+      title: o.title,
+      exchange: o.exchange,
+      agency: o.agency,
+      severity: o.severity,
+      type: o.type,
+      tlp: o.tlp ?? "amber",
+      subjects,
+      summary: o.summary,
+      externalRef: o.reference,
+      amounts: o.amounts ?? [],
+      deadline,
+    });
+    const next =
+      c.type === "emergency"
+        ? `${c.exchange.code} is not paged until a second liaison of ${c.agency.code} or a coordinator confirms it (/case confirm ${c.ref}).`
+        : `${c.exchange.code} has been paged; the acknowledgement clock is running.`;
+    const kinds = subjects.map(describeSubject);
+    return privateReply(
+      para(rich`Opened ${strong(c.ref)}. ${next}`),
+      ...(kinds.length > 0 ? [para(rich`Subjects: ${kinds.join(", ")}.`)] : []),
+      cardOf(ctx, c),
+    );
+  },
+});
+
+const ref = { ref: opt.ref() };
+
+const confirm = defineCommand({
+  family: "case",
+  path: ["confirm"],
+  summary: "confirm someone else's emergency case, so the exchange is paged",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await confirmCase(env(ctx), ctx.caller, o.ref);
+    return done(`Confirmed ${c.ref}. ${c.exchange.code} is paged now.`);
+  },
+});
+
+const show = defineCommand({
+  family: "case",
+  path: ["show"],
+  summary: "the case card and its timeline",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await findVisible(ctx.tx, ctx.caller, o.ref);
+    const entries = await timeline(ctx.tx, c);
+    const names = await nameMap(ctx.tx, entries);
+    const recent = entries.slice(-30);
+    const earlier = entries.length - recent.length;
+    return privateReply(
+      cardOf(ctx, c),
+      para(rich`Timeline${earlier > 0 ? ` (last ${recent.length} of ${entries.length}; /case export ${c.ref} has all)` : ""}:`),
+      list(recent.map((e) => rich`${timelineLine(e, names)}`)),
+    );
+  },
+});
+
+const listCommand = defineCommand({
+  family: "case",
+  path: ["list"],
+  summary: "cases you may see: mine, open (default), breached or all",
+  access: "vetted",
+  options: { scope: opt.choice(["mine", "open", "breached", "all"] as const, "which cases", { positional: 0, optional: true }) },
+  async run(ctx, o) {
+    const scope = o.scope ?? "open";
+    const { cases, more } = await listCases(ctx.tx, ctx.caller, scope, ctx.services.policy, ctx.now);
+    if (cases.length === 0) return done(`No ${scope === "all" ? "" : `${scope} `}cases you can see.`);
+    return privateReply(
+      para(rich`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"} (${scope}):`),
+      list(cases.map((c) => rich`${listLine(c, ctx.now)}`)),
+      ...(more ? [para(rich`Only the newest ${cases.length} are shown.`)] : []),
+    );
+  },
+});
+
+const ack = defineCommand({
+  family: "case",
+  path: ["ack"],
+  summary: "acknowledge a case (investigators); stops the reminders",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await acknowledge(env(ctx), ctx.caller, o.ref);
+    return done(`Acknowledged ${c.ref}. Reminders and escalation stop.`);
+  },
+});
+
+const takeCommand = defineCommand({
+  family: "case",
+  path: ["take"],
+  summary: "become the case's assignee",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await take(env(ctx), ctx.caller, o.ref);
+    return done(`You have ${c.ref} now.`);
+  },
+});
+
+const note = defineCommand({
+  family: "case",
+  path: ["note"],
+  summary: "add a note to the timeline (posted in the case thread)",
+  access: "vetted",
+  options: {
+    ref: opt.ref(),
+    text: opt.text("the note", { positional: 1, rest: true, max: 4000, long: true }),
+    waiting: opt.choice(["agency", "exchange"] as const, "whose move it is now, e.g. waiting:agency when you need something from them", { optional: true }),
+  },
+  async run(ctx, o) {
+    const c = await addNote(env(ctx), ctx.caller, o.ref, o.text, o.waiting);
+    return done(`Noted on ${c.ref}.`);
+  },
+});
+
+const handoff = defineCommand({
+  family: "case",
+  path: ["handoff"],
+  summary: "offer the case to a colleague or another exchange",
+  access: "vetted",
+  options: {
+    ref: opt.ref(),
+    to: opt.target("a person (mention) or an exchange's code"),
+    note: opt.text("why, and what they need to know", { max: 1000, long: true }),
+  },
+  async run(ctx, o) {
+    const c = await offerHandoff(env(ctx), ctx.caller, o.ref, o.to, o.note);
+    const to = c.pendingHandoff?.toMember?.name ?? c.pendingHandoff?.toOrg?.code ?? o.to;
+    return done(`Offered ${c.ref} to ${to}. It is theirs once they accept.`);
+  },
+});
+
+const accept = defineCommand({
+  family: "case",
+  path: ["accept"],
+  summary: "accept a handoff offered to you (or your exchange)",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await acceptHandoff(env(ctx), ctx.caller, o.ref);
+    return done(`You have ${c.ref} now.`);
+  },
+});
+
+const escalateCommand = defineCommand({
+  family: "case",
+  path: ["escalate"],
+  summary: "escalate now, one level up (leads, then coordinators)",
+  access: "vetted",
+  options: { ref: opt.ref(), reason: opt.text("why", { max: 1000 }) },
+  async run(ctx, o) {
+    const { c, level } = await escalate(env(ctx), ctx.caller, o.ref, o.reason);
+    return done(`Escalated ${c.ref} to level ${level}.`);
+  },
+});
+
+const resolveCommand = defineCommand({
+  family: "case",
+  path: ["resolve"],
+  summary: "mark resolved, with the outcome",
+  access: "vetted",
+  options: {
+    ref: opt.ref(),
+    outcome: opt.text('what happened, e.g. "funds frozen: 12.5 BTC"', { max: 2000, long: true }),
+    frozen: amountsOption("amounts frozen, e.g. 12.5 BTC"),
+    seized: amountsOption("amounts seized"),
+  },
+  async run(ctx, o) {
+    const c = await resolve(env(ctx), ctx.caller, o.ref, { outcome: o.outcome, frozen: o.frozen ?? [], seized: o.seized ?? [] });
+    return done(`Resolved ${c.ref}. ${c.agency.code} closes it when satisfied.`);
+  },
+});
+
+const closeCommand = defineCommand({
+  family: "case",
+  path: ["close"],
+  summary: "close a case (the agency, or coordinators)",
+  access: "vetted",
+  options: { ref: opt.ref(), reason: opt.text("why, when closing without a resolution", { optional: true, max: 1000 }) },
+  async run(ctx, o) {
+    const c = await close(env(ctx), ctx.caller, o.ref, o.reason);
+    return done(`Closed ${c.ref}.`);
+  },
+});
+
+const reopenCommand = defineCommand({
+  family: "case",
+  path: ["reopen"],
+  summary: "reopen a resolved or closed case",
+  access: "vetted",
+  options: { ref: opt.ref(), reason: opt.text("why", { optional: true, max: 1000 }) },
+  async run(ctx, o) {
+    const c = await reopen(env(ctx), ctx.caller, o.ref, o.reason);
+    return done(`Reopened ${c.ref}; ${c.exchange.code} is asked to acknowledge it again.`);
+  },
+});
+
+const exportCommand = defineCommand({
+  family: "case",
+  path: ["export"],
+  summary: "the timeline as JSON and Markdown, with its audit hashes",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await findVisible(ctx.tx, ctx.caller, o.ref);
+    const who = ctx.caller.member!.name;
+    const out = await exportCase(ctx.tx, c, who, ctx.now);
+    const chain = out.verification.intact ? "intact" : `BROKEN: ${out.verification.problem}`;
+    return privateReply(
+      para(rich`Export of ${c.ref} (TLP:${c.tlp.toUpperCase()}), ${out.verification.events} events, hash chain ${chain}.`),
+      { kind: "file", filename: `${c.ref}.json`, mime: "application/json", content: out.json },
+      { kind: "file", filename: `${c.ref}.md`, mime: "text/markdown", content: out.markdown },
+    );
+  },
+});
+
+export const caseCommands = [
+  open,
+  confirm,
+  show,
+  listCommand,
+  ack,
+  takeCommand,
+  note,
+  handoff,
+  accept,
+  escalateCommand,
+  resolveCommand,
+  closeCommand,
+  reopenCommand,
+  exportCommand,
+];

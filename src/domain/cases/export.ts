@@ -1,0 +1,91 @@
+import type { Tx } from "../../db/database.js";
+import { GENESIS_HASH, verifyChain, type Verification } from "../timeline.js";
+import { formatAmounts, formatTime, statusLabel } from "./card.js";
+import type { CaseRecord } from "./model.js";
+import { describeEvent, nameMap, timeline } from "./queries.js";
+
+/**
+ * `/case export`: the timeline as JSON and Markdown, with every event's hash and its
+ * predecessor's, so a third party can recompute the chain (ACPO principle 3).
+ */
+
+export interface CaseExport {
+  json: string;
+  markdown: string;
+  verification: Verification;
+}
+
+const mdEscape = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/([*_`[\]<>#])/g, "\\$1");
+
+export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now: Date): Promise<CaseExport> {
+  const entries = await timeline(tx, c);
+  const names = await nameMap(tx, entries);
+  const verification = await verifyChain(tx, c);
+  const document = {
+    format: "liaison-case-export/1",
+    exportedAt: now.toISOString(),
+    exportedBy,
+    tlp: c.tlp.toUpperCase(),
+    hashAlgorithm: "SHA-256 over canonical JSON {v,ref,seq,at,actor,type,data,prev}; first prev is 64 zeros",
+    verification,
+    case: {
+      ref: c.ref,
+      title: c.title,
+      summary: c.summary,
+      agency: c.agency.code,
+      exchange: c.exchange.code,
+      severity: c.severity,
+      type: c.type,
+      status: c.status,
+      whoseMove: c.whoseMove,
+      openedBy: c.openedBy.name,
+      assignee: c.assignee?.name ?? null,
+      externalRef: c.externalRef,
+      deadline: c.deadline?.toISOString() ?? null,
+      createdAt: c.createdAt.toISOString(),
+      pagedAt: c.pagedAt?.toISOString() ?? null,
+      acknowledgedAt: c.ackAt?.toISOString() ?? null,
+      resolvedAt: c.resolvedAt?.toISOString() ?? null,
+      closedAt: c.closedAt?.toISOString() ?? null,
+      outcome: c.outcome,
+      subjects: c.subjects.map((s) => ({ kind: s.kind, chain: s.chain, value: s.display })),
+      amounts: c.amounts,
+    },
+    events: entries.map((e) => ({
+      seq: e.seq,
+      at: e.at.toISOString(),
+      actor: e.actor,
+      type: e.type,
+      data: e.data,
+      prevHash: e.prevHash,
+      hash: e.hash,
+    })),
+  };
+
+  const md: string[] = [
+    `# ${c.ref} — ${mdEscape(c.title)}`,
+    "",
+    `**TLP:${c.tlp.toUpperCase()}** · exported ${formatTime(now)} by ${mdEscape(exportedBy)}`,
+    "",
+    `- Parties: ${c.agency.code} → ${c.exchange.code}`,
+    `- Severity / type: ${c.severity} / ${c.type}`,
+    `- Status: ${statusLabel(c)}`,
+    `- Opened by: ${mdEscape(c.openedBy.name)} at ${formatTime(c.createdAt)}`,
+    ...(c.summary ? [`- Summary: ${mdEscape(c.summary)}`] : []),
+    ...(c.externalRef ? [`- Agency reference: ${mdEscape(c.externalRef)}`] : []),
+    ...(c.subjects.length > 0 ? [`- Subjects: ${c.subjects.map((s) => `\`${s.display}\` (${s.chain} ${s.kind})`).join(", ")}`] : []),
+    ...(c.amounts.length > 0 ? [`- Amounts: ${mdEscape(formatAmounts(c.amounts))}`] : []),
+    ...(c.outcome ? [`- Outcome: ${mdEscape(c.outcome)}`] : []),
+    "",
+    `## Timeline (${entries.length} events, chain ${verification.intact ? "intact" : `BROKEN at event #${verification.seq}`})`,
+    "",
+    "| # | time (UTC) | who | what | previous hash | hash |",
+    "|---|---|---|---|---|---|",
+    ...entries.map(
+      (e) =>
+        `| ${e.seq} | ${e.at.toISOString()} | ${mdEscape(e.actor?.name ?? "Liaison")} | ${mdEscape(describeEvent(e, names))} | \`${e.prevHash === GENESIS_HASH ? "0…0" : e.prevHash}\` | \`${e.hash}\` |`,
+    ),
+    "",
+  ];
+  return { json: JSON.stringify(document, null, 2) + "\n", markdown: md.join("\n"), verification };
+}

@@ -1,0 +1,140 @@
+import type { Tx } from "../../db/database.js";
+import { formatAge } from "../durations.js";
+import { isCoordinator, type Caller } from "../members.js";
+import type { Policy } from "../policy.js";
+import { requireVisible } from "./access.js";
+import { formatTime, statusLabel } from "./card.js";
+import { isActive, loadCase, loadCases, type CaseRecord } from "./model.js";
+
+/** Reading cases: the list a caller may see, one case with its timeline. */
+
+export type ListScope = "mine" | "open" | "breached" | "all";
+export const LIST_LIMIT = 50;
+
+/** The Prisma filter for cases a caller may see (mirrors access.sideOf). */
+export function visibleWhere(caller: Caller) {
+  if (isCoordinator(caller)) return {};
+  const m = caller.member;
+  if (!m?.org || caller.standing !== "vetted") return { id: -1 };
+  if (m.role === "liaison") return { agencyId: m.org.id };
+  if (m.role === "investigator") {
+    return {
+      exchangeId: m.org.id,
+      pagedAt: { not: null },
+      OR: [{ tlp: { not: "red" } }, { participants: { some: { memberId: m.id } } }, { assigneeId: m.id }],
+    };
+  }
+  return { id: -1 };
+}
+
+/** Whether the exchange missed (or is missing) the acknowledgement deadline. */
+export function ackBreached(c: CaseRecord, policy: Policy, now: Date): boolean {
+  if (!c.pagedAt) return false;
+  const due = c.pagedAt.getTime() + policy.severities[c.severity].ack;
+  return c.ackAt ? c.ackAt.getTime() > due : isActive(c) && now.getTime() > due;
+}
+
+export async function listCases(tx: Tx, caller: Caller, scope: ListScope, policy: Policy, now: Date): Promise<{ cases: CaseRecord[]; more: boolean }> {
+  const visible = visibleWhere(caller);
+  const me = caller.member?.id ?? -1;
+  const scoped =
+    scope === "mine"
+      ? { AND: [visible, { OR: [{ assigneeId: me }, { openedById: me }, { participants: { some: { memberId: me } } }] }] }
+      : scope === "open" || scope === "breached"
+        ? { AND: [visible, { status: { in: ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"] } }] }
+        : visible;
+  const rows = await tx.case.findMany({ where: scoped, select: { id: true }, orderBy: { id: "desc" }, take: scope === "breached" ? 1000 : LIST_LIMIT + 1 });
+  let cases = await loadCases(tx, rows.map((r) => r.id));
+  if (scope === "breached") cases = cases.filter((c) => ackBreached(c, policy, now));
+  return { cases: cases.slice(0, LIST_LIMIT), more: cases.length > LIST_LIMIT };
+}
+
+export function listLine(c: CaseRecord, now: Date): string {
+  const title = c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title;
+  const move = c.status === "CLOSED" ? [] : [c.whoseMove === "agency" ? "waiting on agency" : "waiting on exchange"];
+  return [c.ref, `${c.severity} ${c.type}`, statusLabel(c), ...move, `${formatAge(now.getTime() - c.createdAt.getTime())} old`, `TLP:${c.tlp.toUpperCase()}`, title].join(" · ");
+}
+
+export interface TimelineEntry {
+  seq: number;
+  at: Date;
+  actor: { id: number; name: string } | null;
+  type: string;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export async function timeline(tx: Tx, c: CaseRecord): Promise<TimelineEntry[]> {
+  const events = await tx.caseEvent.findMany({ where: { caseId: c.id }, orderBy: { seq: "asc" } });
+  const ids = [...new Set(events.map((e) => e.actorId).filter((x): x is number => x !== null))];
+  const people = new Map((await tx.member.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((m) => [m.id, m]));
+  return events.map((e) => ({
+    seq: e.seq,
+    at: e.at,
+    actor: e.actorId === null ? null : (people.get(e.actorId) ?? { id: e.actorId, name: `member ${e.actorId}` }),
+    type: e.type,
+    data: JSON.parse(e.data) as Record<string, unknown>,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  }));
+}
+
+/** One human line per event, for /case show and the Markdown export. */
+export function describeEvent(e: TimelineEntry, names: Map<number, string>): string {
+  const d = e.data;
+  const who = (id: unknown) => names.get(Number(id)) ?? `member ${String(id)}`;
+  const list = (ids: unknown) => ((ids as number[]) ?? []).map(who).join(", ") || "nobody";
+  switch (e.type) {
+    case "opened":
+      return `opened: ${String(d.severity)} ${String(d.type)}, TLP:${String(d.tlp).toUpperCase()}, ${String(d.agency)} → ${String(d.exchange)}, ${(d.subjects as unknown[]).length} subject(s)`;
+    case "confirmation_requested":
+      return `emergency confirmation requested from ${list(d.askedOf)}`;
+    case "confirmed":
+      return "confirmed the emergency";
+    case "paged":
+      return `paged level ${String(d.level)}: ${list(d.paged)}`;
+    case "reminder":
+      return `reminder to ${list(d.paged)}`;
+    case "escalated":
+      return `escalated to level ${String(d.level)} (${String(d.reason ?? "timer")}): ${list(d.newlyPaged)} newly paged`;
+    case "acknowledged":
+      return "acknowledged";
+    case "assigned":
+      return `took the case${d.acknowledged ? " (and acknowledged it)" : ""}`;
+    case "note":
+      return `note: ${String(d.text)}${d.waiting ? ` (now waiting on ${String(d.waiting)})` : ""}`;
+    case "handoff_offered":
+      return `offered the case to ${d.toMember ? who(d.toMember) : String(d.toOrg)}: ${String(d.note)}`;
+    case "handoff_accepted":
+      return `accepted the handoff${d.movedTo ? ` (case moved from ${String(d.movedFrom)} to ${String(d.movedTo)})` : ""}`;
+    case "resolved":
+      return `resolved: ${String(d.outcome)}`;
+    case "closed":
+      return `${d.withdrawn ? "withdrew and closed" : "closed"}${d.reason ? `: ${String(d.reason)}` : ""}`;
+    case "reopened":
+      return `reopened${d.reason ? `: ${String(d.reason)}` : ""}`;
+    case "deconfliction":
+      return `deconfliction: ${String(d.linkedRef)} (${String(d.linkedAgency)}) names the same funds`;
+    default:
+      return e.type.replace(/_/g, " ");
+  }
+}
+
+export async function nameMap(tx: Tx, entries: TimelineEntry[]): Promise<Map<number, string>> {
+  const ids = new Set<number>();
+  for (const e of entries) {
+    if (e.actor) ids.add(e.actor.id);
+    for (const key of ["paged", "newlyPaged", "askedOf"]) ((e.data[key] as number[] | undefined) ?? []).forEach((id) => ids.add(id));
+    if (typeof e.data.toMember === "number") ids.add(e.data.toMember);
+  }
+  const rows = await tx.member.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+export const timelineLine = (e: TimelineEntry, names: Map<number, string>) =>
+  `#${e.seq} ${formatTime(e.at)} ${e.actor ? e.actor.name : "Liaison"}: ${describeEvent(e, names)}`;
+
+export async function findVisible(tx: Tx, caller: Caller, ref: string): Promise<CaseRecord> {
+  return requireVisible(await loadCase(tx, { ref }), ref, caller).c;
+}

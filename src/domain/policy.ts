@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { formatDuration, parseDuration } from "./durations.js";
+
+/**
+ * Escalation policy per severity (SPEC §3), from LIAISON_POLICY_FILE (YAML or JSON) or the
+ * defaults. Durations are `<n>s|m|h|d`.
+ */
+
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface SeverityPolicy {
+  /** Acknowledge within (ms); also how long a handoff may wait to be accepted. */
+  ack: number;
+  /** Remind every (ms) until acknowledged. */
+  remind: number;
+  /** Page the exchange's leads after (ms, from the page). */
+  level2: number;
+  /** Page the coordinators after (ms, from the page). */
+  level3: number;
+}
+
+export interface Policy {
+  severities: Record<Severity, SeverityPolicy>;
+  /** An acknowledged case with no activity for this long gets a stale nudge. */
+  stale: number;
+}
+
+const M = 60_000;
+const H = 60 * M;
+const D = 24 * H;
+
+export const DEFAULT_POLICY: Policy = {
+  severities: {
+    critical: { ack: 15 * M, remind: 5 * M, level2: 15 * M, level3: 30 * M },
+    high: { ack: 1 * H, remind: 15 * M, level2: 1 * H, level3: 4 * H },
+    medium: { ack: 4 * H, remind: 1 * H, level2: 8 * H, level3: 24 * H },
+    low: { ack: 24 * H, remind: 8 * H, level2: 48 * H, level3: 96 * H },
+  },
+  stale: 7 * D,
+};
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = typeof v === "string" ? parseDuration(v) : undefined;
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: "custom", message: `"${String(v)}" is not a duration like 30s, 15m, 4h or 7d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const severitySchema = z.strictObject({ ack: duration, remind: duration, level2: duration, level3: duration });
+
+const policySchema = z.strictObject({
+  severities: z.strictObject({
+    critical: severitySchema,
+    high: severitySchema,
+    medium: severitySchema,
+    low: severitySchema,
+  }),
+  stale: duration,
+});
+
+export class PolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+  }
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map(String).join(".") || "(top level)";
+}
+
+/** Parses and checks a policy document; every problem is named with its path. */
+export function parsePolicy(text: string, file = "policy"): Policy {
+  let raw: unknown;
+  try {
+    raw = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new PolicyError([`${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`]);
+  }
+  const result = policySchema.safeParse(raw);
+  if (!result.success) {
+    throw new PolicyError(
+      result.error.issues.map((i) => {
+        if (i.code === "unrecognized_keys") return `${file}: ${issuePath(i.path)}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}`;
+        if (i.code === "invalid_type" && i.input === undefined) return `${file}: ${issuePath(i.path)} is missing`;
+        return `${file}: ${issuePath(i.path)}: ${i.message}`;
+      }),
+    );
+  }
+  const policy = result.data as Policy;
+  const problems: string[] = [];
+  for (const severity of SEVERITIES) {
+    const p = policy.severities[severity];
+    if (p.level3 <= p.level2) problems.push(`${file}: severities.${severity}: level3 (${formatDuration(p.level3)}) must come after level2 (${formatDuration(p.level2)})`);
+  }
+  if (problems.length > 0) throw new PolicyError(problems);
+  return policy;
+}
+
+export function loadPolicy(file: string | undefined): Policy {
+  if (file === undefined) return DEFAULT_POLICY;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new PolicyError([`cannot read ${file}: ${(error as Error).message}`]);
+  }
+  return parsePolicy(text, file);
+}
+
+/** The policy as a YAML-like table for `/ppp policy show`. */
+export function describePolicy(policy: Policy): string[] {
+  return [
+    ...SEVERITIES.map((s) => {
+      const p = policy.severities[s];
+      return `${s}: ack within ${formatDuration(p.ack)}, remind every ${formatDuration(p.remind)}, level 2 (leads) at ${formatDuration(p.level2)}, level 3 (coordinators) at ${formatDuration(p.level3)}`;
+    }),
+    `stale nudge after ${formatDuration(policy.stale)} without activity`,
+  ];
+}

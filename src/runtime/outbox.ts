@@ -1,0 +1,257 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock.js";
+import type { Platform } from "../config.js";
+import type { Database } from "../db/database.js";
+import type { OutboxKind, OutboxPayload } from "../domain/outbox.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "./metrics.js";
+import { Loop } from "./loop.js";
+
+/**
+ * Delivers the outbox, at least once, in order per thread (ARCHITECTURE.md; notes on
+ * durable timers). Rows are claimed with a lease and a fresh token, handed to the
+ * platform's notifier, and marked sent only if the token still matches. A 429 closes a
+ * gate for that destination, shared by every process, without spending an attempt;
+ * 5xx and network errors back off exponentially with jitter; other refusals, and rows
+ * past their deadline, go dead and are listed by /ppp outbox.
+ */
+
+export interface Delivery {
+  id: number;
+  key: string;
+  kind: OutboxKind;
+  platform: Platform;
+  channelId: string;
+  payload: OutboxPayload;
+  /** The case thread the message belongs to: where its card is, once posted. */
+  thread: { id: number; cardMessageId: string | null; threadId: string | null; direct: boolean } | null;
+  /** 1 for the first try. */
+  attempt: number;
+}
+
+export type DeliveryResult =
+  | { ok: true; messageId?: string; threadId?: string }
+  | { ok: false; retry: "rate_limited"; retryAfterMs: number; global?: boolean; reason: string }
+  | { ok: false; retry: "transient"; reason: string }
+  | { ok: false; retry: "never"; reason: string };
+
+/** One per platform: sends a delivery and says how it went. Adapters implement it. */
+export interface Notifier {
+  readonly platform: Platform;
+  deliver(delivery: Delivery): Promise<DeliveryResult>;
+}
+
+export interface OutboxOptions {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  notifiers: Notifier[];
+  metrics?: Metrics;
+  owner?: string;
+  leaseMs?: number;
+  batch?: number;
+  /** Longest wait between retries of a failing row. */
+  backoffCapMs?: number;
+  /** A notifier that takes longer than this is treated as a network failure. */
+  sendTimeoutMs?: number;
+  /** Deliver a round's rows (all of different threads) concurrently; the console prints in order instead. */
+  parallel?: boolean;
+  /** Wraps each round; the console uses it so deliveries never interleave with a reply. */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+export const gateKey = (platform: string, channelId: string | null) => `${platform}:${channelId ?? "*"}`;
+
+export class OutboxWorker {
+  readonly owner: string;
+  readonly #notifiers: Map<Platform, Notifier>;
+  readonly #leaseMs: number;
+  readonly #batch: number;
+  readonly #capMs: number;
+  readonly #timeoutMs: number;
+  readonly #loop: Loop;
+
+  constructor(private readonly o: OutboxOptions) {
+    this.owner = o.owner ?? `outbox-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.#notifiers = new Map(o.notifiers.map((n) => [n.platform, n]));
+    this.#leaseMs = o.leaseMs ?? 30_000;
+    this.#batch = o.batch ?? 20;
+    this.#capMs = o.backoffCapMs ?? 5 * 60_000;
+    this.#timeoutMs = o.sendTimeoutMs ?? Math.min(15_000, this.#leaseMs / 2);
+    const exclusive = o.exclusive ?? ((fn) => fn());
+    this.#loop = new Loop({ name: "outbox", log: o.log, run: () => exclusive(() => this.runOnce()), nextDue: () => this.nextDue(), clock: o.clock });
+  }
+
+  get platforms(): Platform[] {
+    return [...this.#notifiers.keys()];
+  }
+
+  /** Returns rows whose lease ran out (their process died or stalled) to the queue. */
+  async reap(): Promise<number> {
+    const now = this.o.clock.now();
+    return this.o.db.tx((tx) =>
+      tx.outbox.updateMany({
+        where: { state: "sending", leaseExpiresAt: { lt: now } },
+        data: { state: "pending", leaseOwner: null, leaseToken: null, leaseExpiresAt: null, nextAttemptAt: now },
+      }),
+    ).then((r) => r.count);
+  }
+
+  /** Claims due rows: at most one per order key, none behind a closed gate. */
+  async claim(limit = this.#batch): Promise<{ ids: number[]; token: string }> {
+    const { db, clock } = this.o;
+    const now = clock.now();
+    const token = randomUUID();
+    const until = new Date(now.getTime() + this.#leaseMs);
+    const platforms = this.platforms;
+    if (platforms.length === 0) return { ids: [], token };
+    const rows = await db.tx(async (tx) => {
+      if (db.provider === "postgresql") {
+        return tx.$queryRaw<{ id: number }[]>`
+          WITH due AS (
+            SELECT o.id FROM "outbox" o
+             WHERE o.state = 'pending' AND o.next_attempt_at <= ${now} AND o.platform = ANY(${platforms})
+               AND NOT EXISTS (SELECT 1 FROM "outbox" p WHERE p.order_key = o.order_key AND p.id < o.id AND p.state IN ('pending', 'sending'))
+               AND NOT EXISTS (SELECT 1 FROM "rate_gate" g WHERE g.destination IN (o.platform || ':' || o.channel_id, o.platform || ':*') AND g.blocked_until > ${now})
+             ORDER BY o.id
+             LIMIT ${limit}
+             FOR UPDATE SKIP LOCKED)
+          UPDATE "outbox" SET state = 'sending', attempts = "outbox".attempts + 1, lease_owner = ${this.owner}, lease_token = ${token}, lease_expires_at = ${until}
+            FROM due WHERE "outbox".id = due.id
+          RETURNING "outbox".id`;
+      }
+      return tx.$queryRaw<{ id: number }[]>`
+        UPDATE "outbox" SET state = 'sending', attempts = attempts + 1, lease_owner = ${this.owner}, lease_token = ${token}, lease_expires_at = ${until}
+         WHERE id IN (
+           SELECT o.id FROM "outbox" o
+            WHERE o.state = 'pending' AND o.next_attempt_at <= ${now} AND o.platform IN (SELECT value FROM json_each(${JSON.stringify(platforms)}))
+              AND NOT EXISTS (SELECT 1 FROM "outbox" p WHERE p.order_key = o.order_key AND p.id < o.id AND p.state IN ('pending', 'sending'))
+              AND NOT EXISTS (SELECT 1 FROM "rate_gate" g WHERE g.destination IN (o.platform || ':' || o.channel_id, o.platform || ':*') AND g.blocked_until > ${now})
+            ORDER BY o.id
+            LIMIT ${limit})
+        RETURNING id`;
+    });
+    return { ids: rows.map((r) => Number(r.id)).sort((a, b) => a - b), token };
+  }
+
+  /** One round: reap, claim, deliver. Returns how many rows it handled. */
+  async runOnce(): Promise<number> {
+    await this.reap();
+    const { ids, token } = await this.claim();
+    if (ids.length === 0) return 0;
+    const rows = await this.o.db.tx((tx) => tx.outbox.findMany({ where: { id: { in: ids }, leaseToken: token }, orderBy: { id: "asc" } }));
+    // Each order key has at most one row here, so rows may go in parallel.
+    if (this.o.parallel ?? true) await Promise.all(rows.map((row) => this.deliverRow(row, token)));
+    else for (const row of rows) await this.deliverRow(row, token);
+    return rows.length;
+  }
+
+  /** Delivers everything due now (console end of input, tests). */
+  async drain(maxRounds = 1000): Promise<void> {
+    for (let i = 0; i < maxRounds; i++) if ((await this.runOnce()) === 0) return;
+  }
+
+  private async deliverRow(row: Awaited<ReturnType<Database["client"]["outbox"]["findMany"]>>[number], token: string) {
+    const { db, clock, log, metrics } = this.o;
+    const notifier = this.#notifiers.get(row.platform as Platform)!;
+    const thread = row.caseThreadId ? await db.tx((tx) => tx.caseThread.findUnique({ where: { id: row.caseThreadId! } })) : null;
+    const delivery: Delivery = {
+      id: row.id,
+      key: row.key,
+      kind: row.kind as OutboxKind,
+      platform: row.platform as Platform,
+      channelId: row.channelId,
+      payload: JSON.parse(row.payload) as OutboxPayload,
+      thread: thread ? { id: thread.id, cardMessageId: thread.cardMessageId, threadId: thread.threadId, direct: thread.memberId !== null } : null,
+      attempt: row.attempts,
+    };
+    let result: DeliveryResult;
+    if ((row.kind === "thread" || row.kind === "card_update") && thread && !thread.cardMessageId) {
+      result = { ok: false, retry: "never", reason: "the case card could not be posted in this channel, so nothing can go in its thread" };
+    } else {
+      result = await this.send(notifier, delivery);
+    }
+    const now = clock.now();
+    const mine = { id: row.id, leaseToken: token };
+    await db.tx(async (tx) => {
+      if (result.ok) {
+        const marked = await tx.outbox.updateMany({
+          where: mine,
+          data: { state: "sent", sentAt: now, platformMessageId: result.messageId ?? null, leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: null },
+        });
+        if (marked.count === 0) log.warn({ outbox: row.id }, "delivered after the lease was lost; another process may deliver it again");
+        if (row.kind === "card" && thread && result.messageId) {
+          await tx.caseThread.update({ where: { id: thread.id }, data: { cardMessageId: result.messageId, threadId: result.threadId ?? result.messageId } });
+        }
+        return;
+      }
+      if (result.retry === "rate_limited") {
+        const until = new Date(now.getTime() + result.retryAfterMs);
+        const destination = gateKey(row.platform, result.global ? null : row.channelId);
+        await tx.rateGate.upsert({ where: { destination }, create: { destination, blockedUntil: until }, update: { blockedUntil: until } });
+        // A 429 is the platform pacing us, not a failure: the attempt is given back.
+        await tx.outbox.updateMany({
+          where: mine,
+          data: { state: "pending", attempts: { decrement: 1 }, nextAttemptAt: until, leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: result.reason },
+        });
+        return;
+      }
+      const retryAt = new Date(now.getTime() + this.backoff(row.attempts));
+      const dead = result.retry === "never" || retryAt.getTime() > row.deadlineAt.getTime();
+      const reason = result.retry === "never" ? result.reason : dead ? `gave up at its deadline: ${result.reason}` : result.reason;
+      await tx.outbox.updateMany({
+        where: mine,
+        data: dead
+          ? { state: "dead", lastError: reason, leaseOwner: null, leaseToken: null, leaseExpiresAt: null }
+          : { state: "pending", nextAttemptAt: retryAt, lastError: reason, leaseOwner: null, leaseToken: null, leaseExpiresAt: null },
+      });
+      if (dead) log.warn({ outbox: row.id, platform: row.platform, kind: row.kind }, "outbox message is dead");
+    });
+    metrics?.outbox.inc({ platform: row.platform, result: result.ok ? "sent" : result.retry });
+  }
+
+  private async send(notifier: Notifier, delivery: Delivery): Promise<DeliveryResult> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        notifier.deliver(delivery),
+        new Promise<DeliveryResult>((resolve) => {
+          timer = setTimeout(() => resolve({ ok: false, retry: "transient", reason: `no answer within ${this.#timeoutMs} ms` }), this.#timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      this.o.log.warn({ err: error, outbox: delivery.id }, "notifier threw");
+      return { ok: false, retry: "transient", reason: (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Exponential, capped, with full jitter in the upper half so processes spread out. */
+  backoff(attempt: number): number {
+    const base = Math.min(this.#capMs, 1000 * 2 ** Math.max(0, attempt - 1));
+    return Math.round(base / 2 + (Math.random() * base) / 2);
+  }
+
+  /** When the next pending row becomes due, so the loop can sleep until then. */
+  async nextDue(): Promise<Date | null> {
+    const row = await this.o.db.tx((tx) =>
+      tx.outbox.findFirst({ where: { state: { in: ["pending", "sending"] } }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true, state: true, leaseExpiresAt: true } }),
+    );
+    if (!row) return null;
+    return row.state === "sending" ? row.leaseExpiresAt : row.nextAttemptAt;
+  }
+
+  start(): void {
+    this.#loop.start();
+  }
+
+  /** Wakes the loop: something was just written. */
+  wake(): void {
+    this.#loop.wake();
+  }
+
+  stop(): Promise<void> {
+    return this.#loop.stop();
+  }
+}
