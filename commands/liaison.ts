@@ -3,7 +3,8 @@ import { UserError } from "../src/core/errors.js";
 import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/core/message.js";
 import { opt } from "../src/core/options.js";
 import { issueLinkCode, redeemLinkCode } from "../src/domain/linking.js";
-import { accountKey, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
+import { accountKey, coordinators, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
+import { directMessages, enqueue } from "../src/domain/outbox.js";
 import { register, standingMessage, suspend, vet } from "../src/domain/vetting.js";
 
 /** `/liaison`: registration, vetting and identity (SPEC §1). */
@@ -39,6 +40,11 @@ const registerCommand = defineCommand({
   },
   async run(ctx, o) {
     const member = await register(ctx.tx, ctx.caller, { org: o.org, role: o.role, email: o.email }, ctx.now);
+    const ask = [para(rich`${mention(personRef(member))} asks to be vetted as ${member.role} of ${member.org!.code} (${member.email}). Check it, then run /liaison vet on them.`)];
+    const messages = (await coordinators(ctx.tx, ctx.now)).flatMap((c) =>
+      directMessages(c, ctx.services.platforms, `member:${member.id}:registered:${ctx.now.getTime()}:${c.id}`, { blocks: ask }),
+    );
+    await enqueue(ctx.tx, ctx.now, messages);
     return privateReply(
       para(
         rich`Registration received: ${strong(`${member.role} of ${member.org!.code}`)} as ${member.email}. A coordinator will vet it; ${code("/liaison whoami")} shows where it stands.`,

@@ -3,10 +3,14 @@ import { UserError } from "../src/core/errors.js";
 import { channelReply, code, joinRich, list, mention, para, privateReply, rich, strong, type Rich } from "../src/core/message.js";
 import { opt } from "../src/core/options.js";
 import { usage } from "../src/core/registry.js";
-import { bind, unbind } from "../src/domain/bindings.js";
-import { isCoordinator, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
+import { recordAudit } from "../src/domain/audit.js";
+import { bind, findBinding, setDigestSchedule, unbind } from "../src/domain/bindings.js";
+import { formatTime } from "../src/domain/cases/card.js";
+import { buildDigest, nextTick } from "../src/domain/digest.js";
+import { DELIVERY_DEADLINE_MS, enqueue } from "../src/domain/outbox.js";
+import { accountKey, isCoordinator, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
 import { addOrg, editOrg, findOrg, getRoster, listOrgs, setRoster, type Organisation, type RosterKind } from "../src/domain/orgs.js";
-import { countryName } from "../src/domain/validate.js";
+import { countryName, normaliseTimeZone } from "../src/domain/validate.js";
 import { findVisible } from "../src/domain/cases/queries.js";
 import { describePolicy } from "../src/domain/policy.js";
 import { verifyChain } from "../src/domain/timeline.js";
@@ -185,6 +189,101 @@ const policyShow = defineCommand({
   },
 });
 
+async function boundChannel(ctx: CommandContext) {
+  const binding = await findBinding(ctx.tx, ctx.channel);
+  if (!binding) throw new UserError("not_found", "this channel is not bound to any organisation (/ppp bind orgs:…)");
+  return binding;
+}
+
+const digestNow = defineCommand({
+  family: "ppp",
+  path: ["digest", "now"],
+  summary: "post this channel's digest now",
+  access: "vetted",
+  options: {},
+  async run(ctx) {
+    const binding = await boundChannel(ctx);
+    const member = ctx.caller.member!;
+    if (!isCoordinator(ctx.caller) && !binding.orgs.some((o) => o.id === member.org?.id)) {
+      throw new UserError("forbidden", "only coordinators and members of this channel's organisations can ask for its digest", true);
+    }
+    const blocks = await buildDigest(ctx.tx, binding, ctx.now, ctx.services.policy);
+    await enqueue(ctx.tx, ctx.now, [
+      {
+        key: `digest:${binding.id}:now:${ctx.now.getTime()}:${member.id}`,
+        platform: binding.platform as never,
+        kind: "channel",
+        channelId: binding.channelId,
+        orderKey: `channel:${binding.platform}:${binding.channelId}`,
+        payload: { blocks },
+      },
+    ]);
+    return privateReply(para(rich`The digest is on its way to this channel.`));
+  },
+});
+
+const digestSchedule = defineCommand({
+  family: "ppp",
+  path: ["digest", "schedule"],
+  summary: "change when this channel's weekly digest comes (cron, time zone) (coordinators)",
+  access: "coordinator",
+  options: {
+    cron: opt.text('cron expression, e.g. "0 9 * * 1" for Mondays 09:00, optionally followed by a time zone', { positional: 0, rest: true, max: 120 }),
+    tz: opt.timezone(undefined, { optional: true }),
+  },
+  async run(ctx, o) {
+    const binding = await boundChannel(ctx);
+    let cron = o.cron;
+    let tz = o.tz;
+    const words = cron.split(/\s+/);
+    const last = words[words.length - 1]!;
+    if (!tz && words.length > 1 && /[A-Za-z]/.test(last) && normaliseTimeZone(last)) {
+      tz = normaliseTimeZone(last);
+      cron = words.slice(0, -1).join(" ");
+    }
+    const zone = tz ?? binding.timeZone;
+    const next = nextTick(cron, zone, ctx.now);
+    if (typeof next === "string") throw new UserError("invalid_option", `cron: ${next}`);
+    await setDigestSchedule(ctx.tx, ctx.caller, binding, cron, zone, ctx.now);
+    return privateReply(para(rich`The digest for this channel now follows ${code(cron)} in ${zone}; the next one is at ${formatTime(next)}.`));
+  },
+});
+
+const outboxCommand = defineCommand({
+  family: "ppp",
+  path: ["outbox"],
+  summary: "messages that could not be delivered; retry:<id|all> queues them again (coordinators)",
+  access: "coordinator",
+  options: { retry: opt.word("an id from the list, or all", { optional: true, pattern: /^(\d+|all)$/i }) },
+  async run(ctx, o) {
+    if (o.retry) {
+      const where = o.retry.toLowerCase() === "all" ? { state: "dead" } : { state: "dead", id: Number(o.retry) };
+      const r = await ctx.tx.outbox.updateMany({
+        where,
+        data: { state: "pending", nextAttemptAt: ctx.now, deadlineAt: new Date(ctx.now.getTime() + DELIVERY_DEADLINE_MS), lastError: null },
+      });
+      if (r.count === 0) throw new UserError("not_found", `no undelivered message ${o.retry}`);
+      await recordAudit(ctx.tx, { at: ctx.now, actorId: ctx.caller.member!.id, account: accountKey(ctx.caller.account), action: "outbox.retry", target: `outbox:${o.retry}`, detail: { count: r.count } });
+      return privateReply(para(rich`Queued ${r.count} message${r.count === 1 ? "" : "s"} again.`));
+    }
+    const dead = await ctx.tx.outbox.findMany({ where: { state: "dead" }, orderBy: { id: "desc" }, take: 25 });
+    const total = await ctx.tx.outbox.count({ where: { state: "dead" } });
+    const pending = await ctx.tx.outbox.count({ where: { state: { in: ["pending", "sending"] } } });
+    if (dead.length === 0) return privateReply(para(rich`Nothing undelivered. ${pending} message${pending === 1 ? "" : "s"} waiting to be sent.`));
+    const refs = new Map((await ctx.tx.case.findMany({ where: { id: { in: dead.map((d) => d.caseId ?? -1) } }, select: { id: true, ref: true } })).map((c) => [c.id, c.ref]));
+    return privateReply(
+      para(rich`${total} message${total === 1 ? "" : "s"} could not be delivered${total > dead.length ? ` (newest ${dead.length} shown)` : ""}; ${pending} waiting:`),
+      list(
+        dead.map(
+          (d) =>
+            rich`#${d.id} ${d.kind} to ${d.platform}:${d.channelId}${d.caseId ? ` (${refs.get(d.caseId) ?? "case"})` : ""}, ${formatTime(d.createdAt)}, ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}: ${d.lastError ?? "no reason recorded"}`,
+        ),
+      ),
+      para(rich`Fix the cause (invite the bot, check its token), then ${code("/ppp outbox retry:all")}.`),
+    );
+  },
+});
+
 const helpCommand = defineCommand({
   family: "ppp",
   path: ["help"],
@@ -215,5 +314,8 @@ export const pppCommands = [
   unbindCommand,
   policyShow,
   auditVerify,
+  digestNow,
+  digestSchedule,
+  outboxCommand,
   helpCommand,
 ];

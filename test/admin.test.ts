@@ -18,6 +18,7 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
 
   /** Runs a line that must be refused: returns the error and proves nothing was written. */
   async function refused(line: string, options: { audited?: boolean } = {}): Promise<string> {
+    await h.settle(); // timers already due (a jump of the clock) are not this command's doing
     const before = await h.counts(["audit_entry"]);
     const audits = (await h.counts())["audit_entry"]!;
     const out = await h.say(line);
@@ -91,7 +92,7 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
   it("refuses malformed commands with the reason, changing nothing", async () => {
     expect(await refused("root: /ppp org add code:EXC kind:exchange")).toMatch(/^missing name \(full name\)\. Usage: \/ppp org add code:<code>/);
     expect(await refused('root: /ppp org add code:EXC name:"unterminated')).toMatch(/^unterminated quote/);
-    expect(await refused("root: /ppp org frobnicate")).toBe('unknown subcommand "/ppp org frobnicate" — /ppp takes: org, oncall, leads, bind, unbind, policy, audit, help');
+    expect(await refused("root: /ppp org frobnicate")).toMatch(/^unknown subcommand "\/ppp org frobnicate" — \/ppp takes: org, oncall, leads, bind, unbind, .*help$/);
     expect(await refused("root: /ppp org list colour:red")).toMatch(/^unknown option "colour" for \/ppp org list/);
     expect(await refused(`root: /ppp org edit EXA name:"${"x".repeat(121)}"`)).toBe("name: is too long (121 characters, at most 120)");
     expect(await refused("root: /liaison vet @nobody")).toBe("@nobody is not registered with Liaison (they can start with /liaison register)");

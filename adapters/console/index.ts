@@ -1,5 +1,10 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+
+/** Where console output goes: stdout, or anything else that takes text. */
+export interface TextSink {
+  write(text: string): unknown;
+}
 import { FAMILIES, type Family } from "../../src/core/command.js";
 import type { Invocation } from "../../src/core/dispatch.js";
 import type { Reply } from "../../src/core/message.js";
@@ -18,7 +23,7 @@ export interface CommandRunner {
 
 export interface ConsoleOptions {
   input: Readable;
-  output: Writable;
+  output: TextSink;
   runner: CommandRunner;
   /** A terminal: show a prompt. A pipe: read lines quietly. */
   interactive: boolean;
@@ -94,7 +99,7 @@ export class ConsoleAdapter {
   /** Reads until end of input, handling each line in turn. */
   async run(): Promise<void> {
     const { input, output, interactive } = this.options;
-    const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive, crlfDelay: Infinity });
+    const rl = createInterface({ input, output: interactive ? (output as Writable) : undefined, terminal: interactive, crlfDelay: Infinity });
     if (interactive) {
       rl.setPrompt("liaison> ");
       this.write(["Liaison console. Type lines like: root: /ppp help   (Ctrl-D to quit)"]);

@@ -1,6 +1,6 @@
-import type { Writable } from "node:stream";
 import type { Card } from "../../src/core/message.js";
 import type { Delivery, DeliveryResult, Notifier } from "../../src/runtime/outbox.js";
+import type { TextSink } from "./index.js";
 import { escapeConsole, renderBlocks, renderCard, renderRich } from "./render.js";
 
 /**
@@ -21,7 +21,7 @@ function cardSummary(card: Card): string {
 
 export class ConsoleNotifier implements Notifier {
   readonly platform = "console" as const;
-  constructor(private readonly output: Writable) {}
+  constructor(private readonly output: TextSink) {}
 
   async deliver(d: Delivery): Promise<DeliveryResult> {
     const direct = d.kind === "dm" || d.thread?.direct === true;

@@ -4,6 +4,8 @@ import { UserError } from "../core/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, type Caller } from "./members.js";
 import { findOrg, toOrganisation, type Organisation } from "./orgs.js";
+import { scheduleDigest } from "./digest.js";
+import { cancelBindingTimers } from "./timers.js";
 
 /** Liaison channels: a channel bound to the organisations whose cases it may carry. */
 
@@ -85,6 +87,10 @@ export async function bind(
     id = row.id;
   }
   await tx.bindingOrg.createMany({ data: orgs.map((o) => ({ bindingId: id, orgId: o.id })) });
+  const saved = toBinding(await tx.binding.findUniqueOrThrow({ where: { id }, include: bindingInclude }));
+  // A new time zone means a new schedule; the old tick (if any) is cancelled.
+  await cancelBindingTimers(tx, id, now);
+  await scheduleDigest(tx, now, saved);
   await recordAudit(tx, {
     at: now,
     actorId: actor.member!.id,
@@ -93,12 +99,30 @@ export async function bind(
     target: `channel:${channel.platform}:${channel.id}`,
     detail: { orgs: orgs.map((o) => o.code) },
   });
-  return toBinding(await tx.binding.findUniqueOrThrow({ where: { id }, include: bindingInclude }));
+  return saved;
+}
+
+/** Changes when a channel's digest comes (`/ppp digest schedule`). */
+export async function setDigestSchedule(tx: Tx, actor: Caller, binding: Binding, cron: string, timeZone: string, now: Date): Promise<Binding> {
+  await tx.binding.update({ where: { id: binding.id }, data: { digestCron: cron, timeZone, updatedAt: now } });
+  const saved = { ...binding, digestCron: cron, timeZone };
+  await cancelBindingTimers(tx, binding.id, now);
+  await scheduleDigest(tx, now, saved);
+  await recordAudit(tx, {
+    at: now,
+    actorId: actor.member!.id,
+    account: accountKey(actor.account),
+    action: "binding.digest_schedule",
+    target: `channel:${binding.platform}:${binding.channelId}`,
+    detail: { cron, timeZone },
+  });
+  return saved;
 }
 
 export async function unbind(tx: Tx, actor: Caller, channel: ChannelRef, now: Date): Promise<Binding> {
   const existing = await findBinding(tx, channel);
   if (!existing) throw new UserError("not_found", "this channel is not bound to any organisation");
+  await cancelBindingTimers(tx, existing.id, now);
   await tx.binding.delete({ where: { id: existing.id } });
   await recordAudit(tx, {
     at: now,

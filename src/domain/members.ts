@@ -192,3 +192,9 @@ export async function ensureBootstrapCoordinators(tx: Tx, refs: readonly Account
   }
   return ids;
 }
+
+/** Vetted coordinators, in a stable order. */
+export async function coordinators(tx: Tx, now: Date): Promise<MemberView[]> {
+  const rows = await tx.member.findMany({ where: { role: "coordinator", status: "vetted" }, include: memberInclude, orderBy: { id: "asc" } });
+  return rows.map(toMemberView).filter((m) => standingOf(m, now) === "vetted");
+}

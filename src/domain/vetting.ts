@@ -4,6 +4,7 @@ import { recordAudit } from "./audit.js";
 import { accountKey, ensureMember, loadMember, standingOf, type Caller, type MemberView, type Role } from "./members.js";
 import { findOrg } from "./orgs.js";
 import { emailInDomains, isFreeMailDomain } from "./validate.js";
+import { schedule } from "./timers.js";
 
 /** Registration requests, vetting and suspension (SPEC §1). */
 
@@ -107,6 +108,7 @@ export async function vet(tx: Tx, actor: Caller, target: MemberView, options: Ve
     target: `member:${target.id}`,
     detail: { role, org: target.org?.code ?? null, until: dateOnly(until), previously: standingOf(target, now) },
   });
+  await scheduleVettingNotice(tx, now, target.id, until);
   return loadMember(tx, target.id);
 }
 
@@ -144,4 +146,19 @@ export function standingMessage(caller: Caller): string {
     case "vetted":
       return "you are vetted";
   }
+}
+
+/** Members are reminded 14 days before their vetting expires (SPEC §1). */
+export const VETTING_NOTICE_BEFORE_MS = 14 * 86_400_000;
+
+export async function scheduleVettingNotice(tx: Tx, now: Date, memberId: number, until: Date): Promise<void> {
+  const due = new Date(until.getTime() - VETTING_NOTICE_BEFORE_MS);
+  if (due.getTime() <= now.getTime()) return;
+  await schedule(tx, now, {
+    kind: "vetting_expiry",
+    key: `member:${memberId}:vetting:${until.getTime()}`,
+    dueAt: due,
+    memberId,
+    payload: { until: until.toISOString() },
+  });
 }

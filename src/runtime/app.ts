@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import { HttpServer } from "./http.js";
 import { Metrics } from "./metrics.js";
 import { OutboxWorker, type Notifier } from "./outbox.js";
+import { Scheduler } from "./scheduler.js";
 
 /** Start-up and shutdown: database, core, delivery, HTTP. Adapters attach to what this returns. */
 
@@ -65,6 +66,7 @@ export interface App extends Core {
   readonly db: Database;
   readonly metrics: Metrics;
   readonly outbox: OutboxWorker;
+  readonly scheduler: Scheduler;
   readonly http: HttpServer | undefined;
   /** The port HTTP listens on, when PORT is set. */
   readonly port: number | undefined;
@@ -112,8 +114,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     policy: options.policy,
     platforms: outbox.platforms,
     metrics,
-    onCommitted: () => outbox.wake(),
+    onCommitted: () => {
+      outbox.wake();
+      scheduler.wake();
+    },
   });
+  const scheduler = new Scheduler({ db, clock, log, services: core.services, metrics, onFired: () => outbox.wake(), exclusive: options.exclusive });
 
   let http: HttpServer | undefined;
   let port: number | undefined;
@@ -127,6 +133,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     log.info({ port }, "serving /healthz and /metrics");
   }
   outbox.start();
+  scheduler.start();
   log.info({ storage: db.provider, platforms: outbox.platforms }, "Liaison started");
 
   return {
@@ -134,12 +141,16 @@ export async function startApp(options: AppOptions): Promise<App> {
     db,
     metrics,
     outbox,
+    scheduler,
     http,
     port,
     async settle() {
+      await scheduler.drain();
       await outbox.drain();
     },
     async stop() {
+      // Stop claiming; what is in hand finishes (or its lease runs out and another process takes it).
+      await scheduler.stop();
       await outbox.stop();
       await http?.close();
       await db.close();

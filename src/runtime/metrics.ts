@@ -6,6 +6,7 @@ export class Metrics {
   readonly commands: Counter<"command" | "outcome">;
   readonly commandSeconds: Histogram<"command">;
   readonly outbox: Counter<"platform" | "result">;
+  readonly timers: Counter<"kind" | "result">;
 
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });
@@ -26,6 +27,12 @@ export class Metrics {
       name: "liaison_outbox_deliveries_total",
       help: "Outbox delivery attempts by platform and result (sent, rate_limited, transient, never).",
       labelNames: ["platform", "result"],
+      registers: [this.registry],
+    });
+    this.timers = new Counter({
+      name: "liaison_timers_total",
+      help: "Timer firings by kind and result (fired, failed, dead, lease_lost).",
+      labelNames: ["kind", "result"],
       registers: [this.registry],
     });
   }

@@ -5,6 +5,7 @@ import type { Database } from "../db/database.js";
 import type { OutboxKind, OutboxPayload } from "../domain/outbox.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "./metrics.js";
+import { faultPoint } from "./faults.js";
 import { Loop } from "./loop.js";
 
 /**
@@ -170,6 +171,8 @@ export class OutboxWorker {
       result = { ok: false, retry: "never", reason: "the case card could not be posted in this channel, so nothing can go in its thread" };
     } else {
       result = await this.send(notifier, delivery);
+      // The crash tests stop here: the platform has the message, the row is not marked yet.
+      if (result.ok) await faultPoint("outbox-after-send");
     }
     const now = clock.now();
     const mine = { id: row.id, leaseToken: token };

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { ConsoleAdapter } from "../../adapters/console/index.js";
+import { ConsoleAdapter, type TextSink } from "../../adapters/console/index.js";
 import type { Storage } from "../../src/config.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { ensureBootstrapCoordinators } from "../../src/domain/members.js";
@@ -10,7 +9,8 @@ import { silentLogger } from "../../src/log.js";
 import { ConsoleNotifier } from "../../adapters/console/notifier.js";
 import type { Policy } from "../../src/domain/policy.js";
 import { createCore, type Core } from "../../src/runtime/app.js";
-import { OutboxWorker } from "../../src/runtime/outbox.js";
+import { OutboxWorker, type Notifier } from "../../src/runtime/outbox.js";
+import { Scheduler } from "../../src/runtime/scheduler.js";
 import { ManualClock } from "./clock.js";
 import { createTempPostgres } from "./postgres.js";
 
@@ -79,38 +79,68 @@ export class Harness {
   readonly adapter: ConsoleAdapter;
   readonly core: Core;
   readonly outbox: OutboxWorker;
+  readonly scheduler: Scheduler;
 
   private constructor(
     readonly db: Database,
     readonly clock: ManualClock,
     policy: Policy | undefined,
     private readonly cleanup: () => Promise<void>,
+    notifiers: (sink: TextSink) => Notifier[],
   ) {
-    const sink = new Writable({
-      write: (chunk, _enc, done) => {
-        this.#output.push(...String(chunk).split("\n").filter((l) => l !== ""));
-        done();
-      },
-    });
-    this.outbox = new OutboxWorker({ db, clock, log: silentLogger, notifiers: [new ConsoleNotifier(sink)], parallel: false });
-    this.core = createCore(db, { clock, log: silentLogger, policy, platforms: ["console"] });
+    // Synchronous on purpose: a stream would buffer writes until a later tick.
+    const sink: TextSink = { write: (text: string) => this.#output.push(...text.split("\n").filter((l) => l !== "")) };
+    const all = notifiers(sink);
+    this.outbox = new OutboxWorker({ db, clock, log: silentLogger, notifiers: all, parallel: false });
+    this.core = createCore(db, { clock, log: silentLogger, policy, platforms: all.map((n) => n.platform) });
+    this.scheduler = new Scheduler({ db, clock, log: silentLogger, services: this.core.services });
     this.adapter = new ConsoleAdapter({
       input: process.stdin,
       output: sink,
       interactive: false,
       runner: this.core.dispatcher,
-      settle: () => this.outbox.drain(),
+      settle: () => this.settle(),
     });
   }
 
-  static async open(provider: Provider, options: { admins?: string[]; clock?: ManualClock; policy?: Policy } = {}): Promise<Harness> {
+  /** Fires the timers due now and delivers what is due, as the running bot would. */
+  async settle(): Promise<void> {
+    await this.scheduler.drain();
+    await this.outbox.drain();
+  }
+
+  /** Moves the clock forward, firing every timer that falls due on the way, in order. */
+  async advance(ms: number, step = 1): Promise<string[]> {
+    const start = this.#output.length;
+    const end = this.clock.now().getTime() + ms;
+    for (;;) {
+      await this.settle();
+      const next = await this.scheduler.nextDue();
+      const now = this.clock.now().getTime();
+      if (!next || next.getTime() > end) break;
+      this.clock.set(new Date(Math.max(now + step, next.getTime())));
+    }
+    this.clock.set(new Date(end));
+    await this.settle();
+    return this.#output.slice(start);
+  }
+
+  /** Jumps the clock without firing anything on the way (the bot was down). */
+  jump(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  static async open(
+    provider: Provider,
+    options: { admins?: string[]; clock?: ManualClock; policy?: Policy; notifiers?: (sink: TextSink) => Notifier[] } = {},
+  ): Promise<Harness> {
     const { db, cleanup } = await openTestDatabase(provider);
     const clock = options.clock ?? new ManualClock();
     const admins = options.admins ?? ["root"];
     await db.tx((tx) =>
       ensureBootstrapCoordinators(tx, admins.map((a) => ({ platform: "console" as const, externalId: a })), clock.now()),
     );
-    return new Harness(db, clock, options.policy, cleanup);
+    return new Harness(db, clock, options.policy, cleanup, options.notifiers ?? ((sink) => [new ConsoleNotifier(sink)]));
   }
 
   /** Runs each non-empty line in turn; returns everything printed. */

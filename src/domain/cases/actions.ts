@@ -3,11 +3,13 @@ import { mention, para, rich, type Block } from "../../core/message.js";
 import type { Amount } from "../amounts.js";
 import { formatAge } from "../durations.js";
 import { personRef, type Caller, type MemberView } from "../members.js";
+import { ACK_CYCLE, cancelCaseTimers, pauseAckCycle, resumeAckCycle } from "../timers.js";
 import { appendEvent } from "../timeline.js";
 import { requireNotClosed, requireSide, requireVisible, type Side } from "./access.js";
 import { formatAmounts } from "./card.js";
 import { awaitingConfirmation, isActive, loadCase, lockCase, type CaseRecord, type WhoseMove } from "./model.js";
 import { notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
+import { scheduleAckCycle, scheduleStale } from "./escalation.js";
 import { pageLevel, type Level } from "./paging.js";
 
 /** What people do to a case once it is open (SPEC §2). Each is one transaction. */
@@ -39,9 +41,12 @@ async function setWhoseMove(env: CaseEnv, c: CaseRecord, move: WhoseMove): Promi
     waitingSince: move === "agency" ? env.now : null,
   };
   if (move === "exchange" && c.waitingSince) {
-    data.agencyWaitSeconds = c.agencyWaitSeconds + Math.round((env.now.getTime() - c.waitingSince.getTime()) / 1000);
+    const waited = env.now.getTime() - c.waitingSince.getTime();
+    data.agencyWaitSeconds = c.agencyWaitSeconds + Math.round(waited / 1000);
     c.agencyWaitSeconds = data.agencyWaitSeconds;
+    await resumeAckCycle(env.tx, c.id, waited, env.now);
   }
+  if (move === "agency") await pauseAckCycle(env.tx, c.id, env.now);
   await env.tx.case.update({ where: { id: c.id }, data });
   c.whoseMove = move;
   c.waitingSince = data.waitingSince;
@@ -61,12 +66,17 @@ async function addParticipant(env: CaseEnv, c: CaseRecord, member: MemberView, r
 
 const ackDelay = (c: CaseRecord, at: Date) => (c.pagedAt ? ` (${formatAge(at.getTime() - c.pagedAt.getTime())} after the page)` : "");
 
-/** Records the acknowledgement, if there is none yet: it stops the ack clock. */
-async function recordAck(env: CaseEnv, c: CaseRecord, me: MemberView): Promise<boolean> {
+/**
+ * Records the acknowledgement, if there is none yet. In the same transaction it cancels the
+ * ack cycle's pending reminders and escalations, and starts the stale clock.
+ */
+export async function recordAck(env: CaseEnv, c: CaseRecord, me: MemberView): Promise<boolean> {
   if (c.ackAt && c.status !== "REOPENED") return false;
   const status = c.status === "REOPENED" ? "IN_PROGRESS" : "ACKNOWLEDGED";
   await update(env, c, { ackAt: c.ackAt ?? env.now, ackById: c.ackById ?? me.id, status });
   await addParticipant(env, c, me, "acknowledged");
+  await cancelCaseTimers(env.tx, c.id, ACK_CYCLE, env.now);
+  await scheduleStale(env, c, new Date(env.now.getTime() + env.services.policy.stale));
   return true;
 }
 
@@ -148,6 +158,7 @@ export async function resolve(env: CaseEnv, caller: Caller, ref: string, r: Reso
   const acked = await recordAck(env, c, me);
   await setWhoseMove(env, c, "agency");
   await update(env, c, { status: "RESOLVED", resolvedAt: env.now, outcome: r.outcome });
+  await cancelCaseTimers(env.tx, c.id, "all", env.now);
   const position = c.amounts.length;
   const recovered = [...r.frozen.map((a) => ({ ...a, kind: "frozen" as const })), ...r.seized.map((a) => ({ ...a, kind: "seized" as const }))];
   if (recovered.length > 0) {
@@ -174,6 +185,7 @@ export async function close(env: CaseEnv, caller: Caller, ref: string, reason: s
   if (c.status === "CLOSED") throw new UserError("conflict", `${c.ref} is already closed`);
   const wasResolved = c.status === "RESOLVED";
   await update(env, c, { status: "CLOSED", closedAt: env.now });
+  await cancelCaseTimers(env.tx, c.id, "all", env.now);
   const event = await appendEvent(env.tx, c, { at: env.now, actorId: me.id, type: "closed", data: { reason: reason ?? null, withdrawn: !wasResolved } });
   const why = reason ? `: ${reason}` : "";
   await announce(env, c, event.seq, [para(rich`${wasResolved ? "Closed" : "Withdrawn and closed"} by ${mention(personRef(me))}${why}.`)]);
@@ -185,8 +197,9 @@ export async function reopen(env: CaseEnv, caller: Caller, ref: string, reason: 
   requireSide(c, side, ["agency", "coordinator"], "reopen");
   if (c.status !== "RESOLVED" && c.status !== "CLOSED") throw new UserError("invalid_state", `${c.ref} is ${c.status.toLowerCase().replace("_", " ")}; only resolved or closed cases can be reopened`);
   await setWhoseMove(env, c, "exchange");
-  await update(env, c, { status: "REOPENED", closedAt: null });
+  await update(env, c, { status: "REOPENED", closedAt: null, escalationLevel: 1 });
   const event = await appendEvent(env.tx, c, { at: env.now, actorId: me.id, type: "reopened", data: { reason: reason ?? null } });
+  await scheduleAckCycle(env, c, env.now);
   const why = reason ? `: ${reason}` : "";
   await announce(env, c, event.seq, [para(rich`Reopened by ${mention(personRef(me))}${why}. ${c.exchange.code}: acknowledge it again with /case ack ${c.ref}.`)]);
   if (c.assignee) await notifyPeople(env, c, event.seq, [c.assignee], [para(rich`${c.ref}, which you had, was reopened by ${me.name}${why}.`)]);

@@ -1,5 +1,5 @@
 import { para, rich } from "../../core/message.js";
-import { memberInclude, toMemberView, type MemberView } from "../members.js";
+import { coordinators, type MemberView } from "../members.js";
 import { appendEvent } from "../timeline.js";
 import { loadCase, lockCase, type CaseRecord } from "./model.js";
 import { notifyPeople, type CaseEnv } from "./notify.js";
@@ -31,9 +31,7 @@ export async function deconflict(env: CaseEnv, c: CaseRecord): Promise<CaseRecor
   });
   if (hits.length === 0) return [];
 
-  const coordinators = (
-    await env.tx.member.findMany({ where: { role: "coordinator", status: "vetted" }, include: memberInclude, orderBy: { id: "asc" } })
-  ).map(toMemberView);
+  const everyCoordinator = await coordinators(env.tx, env.now);
   const linked: CaseRecord[] = [];
   for (const { caseId } of hits) {
     // Ids ascending: two opens racing over the same funds lock in the same order.
@@ -62,7 +60,7 @@ export async function deconflict(env: CaseEnv, c: CaseRecord): Promise<CaseRecor
       env,
       c,
       mine.seq,
-      coordinators.filter((m) => !ownerIds.has(m.id)),
+      everyCoordinator.filter((m) => !ownerIds.has(m.id)),
       [para(rich`Deconfliction: ${c.ref} (${c.agency.code}) and ${other.ref} (${other.agency.code}) name the same funds. Both owners have been told.`)],
       "deconfliction-coordinators",
     );

@@ -4,7 +4,9 @@ import { personRef, resolvePerson, standingOf, type Caller, type MemberView } fr
 import { findOrg, getRoster, type Organisation } from "../orgs.js";
 import { appendEvent } from "../timeline.js";
 import { requireNotClosed, requireSide } from "./access.js";
-import { actOn } from "./actions.js";
+import { actOn, recordAck } from "./actions.js";
+import { scheduleHandoffExpiry } from "./escalation.js";
+import { cancelCaseTimers } from "../timers.js";
 import { isActive, loadCase, lockCase, type CaseRecord } from "./model.js";
 import { channelsFor, ensureThreads, notifyPeople, notifyThreads, retireThreads, type CaseEnv } from "./notify.js";
 
@@ -57,6 +59,7 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
     type: "handoff_offered",
     data: { handoff: row.id, toMember: target.member?.id ?? null, toOrg: target.org?.code ?? null, note, replaced },
   });
+  await scheduleHandoffExpiry(env, c, row.id, 1);
   if (c.tlp === "red") await ensureThreads(env, c, event.seq);
   const whom = target.member ? [mention(personRef(target.member))] : rich`${target.org!.code}`;
   await notifyThreads(env, c, event.seq, {
@@ -92,17 +95,11 @@ export async function acceptHandoff(env: CaseEnv, caller: Caller, ref: string): 
     c.exchange = offer.toOrg!;
     await env.tx.case.update({ where: { id: c.id }, data: { exchangeId: c.exchange.id } });
   }
-  await env.tx.case.update({
-    where: { id: c.id },
-    data: { assigneeId: me.id, status: "IN_PROGRESS", ackAt: c.ackAt ?? env.now, ackById: c.ackById ?? me.id, lastActivityAt: env.now, updatedAt: env.now },
-  });
+  await recordAck(env, c, me);
+  await cancelCaseTimers(env.tx, c.id, ["handoff"], env.now);
+  await env.tx.case.update({ where: { id: c.id }, data: { assigneeId: me.id, status: "IN_PROGRESS", lastActivityAt: env.now, updatedAt: env.now } });
   c.assignee = me;
   c.status = "IN_PROGRESS";
-  c.ackAt ??= env.now;
-  if (!c.participants.some((p) => p.member.id === me.id)) {
-    await env.tx.caseParticipant.create({ data: { caseId: c.id, memberId: me.id, reason: "assignee", createdAt: env.now } });
-    c.participants.push({ member: me, reason: "assignee", pagedAt: null });
-  }
   const event = await appendEvent(env.tx, c, {
     at: env.now,
     actorId: me.id,

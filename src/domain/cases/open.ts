@@ -10,7 +10,7 @@ import { requireVisible, sideOf } from "./access.js";
 import { deconflict } from "./deconflict.js";
 import { awaitingConfirmation, loadCase, lockCase, type CaseRecord, type CaseType, type Tlp } from "./model.js";
 import { notifyPeople, type CaseEnv } from "./notify.js";
-import { startPaging } from "./paging.js";
+import { startPaging } from "./escalation.js";
 
 /** Opening a case, and the second-person confirmation of emergencies (SPEC §2). */
 

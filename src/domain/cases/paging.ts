@@ -1,5 +1,5 @@
 import { joinRich, page, para, rich, type Block } from "../../core/message.js";
-import { memberInclude, personRef, standingOf, toMemberView, type MemberView } from "../members.js";
+import { coordinators, personRef, standingOf, type MemberView } from "../members.js";
 import { getRoster } from "../orgs.js";
 import type { CaseRecord } from "./model.js";
 import { ensureThreads, notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
@@ -18,10 +18,7 @@ export async function levelMembers(env: CaseEnv, c: CaseRecord, level: Level): P
   let people: MemberView[];
   if (level === 1) people = await getRoster(env.tx, c.exchange.id, "oncall");
   else if (level === 2) people = await getRoster(env.tx, c.exchange.id, "lead");
-  else {
-    const rows = await env.tx.member.findMany({ where: { role: "coordinator", status: "vetted" }, include: memberInclude, orderBy: { id: "asc" } });
-    people = rows.map(toMemberView);
-  }
+  else people = await coordinators(env.tx, env.now);
   return people.filter((p) => standingOf(p, env.now) === "vetted");
 }
 
@@ -86,7 +83,14 @@ export async function pageLevel(
     at: env.now,
     actorId: how.actorId,
     type: how.cause,
-    data: { level, requestedLevel: requested, paged: people.map((p) => p.id), newlyPaged: fresh.map((p) => p.id), reason: how.reason ?? null },
+    data: {
+      level,
+      requestedLevel: requested,
+      // A reminder goes to everyone paged so far; a page to the level's people.
+      paged: (how.cause === "reminder" ? c.participants.filter((p) => p.pagedAt).map((p) => p.member) : people).map((p) => p.id),
+      newlyPaged: fresh.map((p) => p.id),
+      reason: how.reason ?? null,
+    },
   });
 
   const everyone = c.participants.filter((p) => p.pagedAt).map((p) => [page(personRef(p.member))]);
@@ -103,11 +107,4 @@ export async function pageLevel(
     await notifyPeople(env, c, event.seq, fresh, pageDm(c, intro));
   }
   return { level, paged: people, fresh };
-}
-
-/** The moment the exchange is paged: the SLA clock starts (SPEC §3). */
-export async function startPaging(env: CaseEnv, c: CaseRecord, actorId: number | null): Promise<PageResult> {
-  c.pagedAt = env.now;
-  await env.tx.case.update({ where: { id: c.id }, data: { pagedAt: env.now } });
-  return pageLevel(env, c, 1, { actorId, cause: "paged" });
 }

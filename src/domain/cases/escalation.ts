@@ -1,0 +1,146 @@
+import { page, para, rich } from "../../core/message.js";
+import { formatDuration } from "../durations.js";
+import { personRef } from "../members.js";
+import { schedule } from "../timers.js";
+import { appendEvent } from "../timeline.js";
+import { isActive, loadCase, lockCase, type CaseRecord } from "./model.js";
+import { notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
+import { pageLevel, type Level } from "./paging.js";
+
+/**
+ * Escalation by timer (SPEC §3). From the page: a reminder every `remind` until someone
+ * acknowledges, the leads at `level2`, the coordinators at `level3`. A handoff nobody
+ * accepts within `ack` escalates the same way; an acknowledged case idle for `stale` gets a
+ * nudge. Every firing re-reads the case under its lock: a step that no longer applies
+ * (acknowledged, already escalated, closed) does nothing.
+ */
+
+export interface TimerRow {
+  id: number;
+  kind: string;
+  dueAt: Date;
+  caseId: number | null;
+  memberId: number | null;
+  bindingId: number | null;
+  payload: string;
+}
+
+const needsAck = (c: CaseRecord) => isActive(c) && c.pagedAt !== null && (c.ackAt === null || c.status === "REOPENED");
+
+/** The moment the exchange is paged: the SLA clock and the ack cycle start (SPEC §3). */
+export async function startPaging(env: CaseEnv, c: CaseRecord, actorId: number | null) {
+  c.pagedAt = env.now;
+  c.escalationLevel = 0;
+  await env.tx.case.update({ where: { id: c.id }, data: { pagedAt: env.now } });
+  const result = await pageLevel(env, c, 1, { actorId, cause: "paged" });
+  await scheduleAckCycle(env, c, env.now);
+  return result;
+}
+
+/** The ack cycle of one page (or reopening), keyed by the event that started it. */
+export async function scheduleAckCycle(env: CaseEnv, c: CaseRecord, from: Date): Promise<void> {
+  const p = env.services.policy.severities[c.severity];
+  const cycle = c.eventCount;
+  const base = { caseId: c.id, payload: { cycle, from: from.toISOString() } };
+  // Escalations first: at the same instant, a reminder should already name the newly paged.
+  await schedule(env.tx, env.now, { ...base, kind: "level2", key: `case:${c.id}:cycle${cycle}:level2`, dueAt: new Date(from.getTime() + p.level2) });
+  await schedule(env.tx, env.now, { ...base, kind: "level3", key: `case:${c.id}:cycle${cycle}:level3`, dueAt: new Date(from.getTime() + p.level3) });
+  await schedule(env.tx, env.now, {
+    ...base,
+    kind: "reminder",
+    key: `case:${c.id}:cycle${cycle}:reminder:1`,
+    dueAt: new Date(from.getTime() + p.remind),
+    payload: { ...base.payload, n: 1 },
+  });
+}
+
+export async function scheduleStale(env: CaseEnv, c: CaseRecord, due: Date): Promise<void> {
+  await schedule(env.tx, env.now, { kind: "stale", key: `case:${c.id}:stale:${due.getTime()}`, dueAt: due, caseId: c.id });
+}
+
+export async function scheduleHandoffExpiry(env: CaseEnv, c: CaseRecord, handoffId: number, step: number): Promise<void> {
+  const due = new Date(env.now.getTime() + env.services.policy.severities[c.severity].ack);
+  await schedule(env.tx, env.now, { kind: "handoff", key: `handoff:${handoffId}:${step}`, dueAt: due, caseId: c.id, payload: { handoff: handoffId, step } });
+}
+
+async function remind(env: CaseEnv, c: CaseRecord, payload: { cycle: number; from: string; n: number }) {
+  if (!needsAck(c) || c.whoseMove === "agency") return;
+  await pageLevel(env, c, Math.max(1, c.escalationLevel) as Level, { actorId: null, cause: "reminder" });
+  // After downtime, one reminder for all the missed ones: the next is the first slot after now.
+  const every = env.services.policy.severities[c.severity].remind;
+  const from = new Date(payload.from).getTime();
+  const slot = Math.floor((env.now.getTime() - from) / every) + 1;
+  await schedule(env.tx, env.now, {
+    kind: "reminder",
+    key: `case:${c.id}:cycle${payload.cycle}:reminder:${slot}`,
+    dueAt: new Date(from + slot * every),
+    caseId: c.id,
+    payload: { ...payload, n: slot },
+  });
+}
+
+async function escalateByTimer(env: CaseEnv, c: CaseRecord, level: Level) {
+  if (!needsAck(c) || c.whoseMove === "agency" || c.escalationLevel >= level) return;
+  const p = env.services.policy.severities[c.severity];
+  const after = formatDuration(level === 2 ? p.level2 : p.level3);
+  await pageLevel(env, c, level, { actorId: null, cause: "escalated", reason: `not acknowledged within ${after}` });
+}
+
+async function handoffExpired(env: CaseEnv, c: CaseRecord, payload: { handoff: number; step: number }) {
+  const offer = c.pendingHandoff;
+  if (!offer || offer.id !== payload.handoff || !isActive(c)) return;
+  const to = offer.toMember ? offer.toMember.name : offer.toOrg!.code;
+  const waited = formatDuration(env.services.policy.severities[c.severity].ack * payload.step);
+  if (c.escalationLevel < 3) {
+    await pageLevel(env, c, (Math.max(1, c.escalationLevel) + 1) as Level, {
+      actorId: null,
+      cause: "escalated",
+      reason: `the handoff to ${to} was not accepted within ${waited}`,
+    });
+  } else {
+    const event = await appendEvent(env.tx, c, { at: env.now, actorId: null, type: "handoff_unaccepted", data: { handoff: offer.id, waited } });
+    await notifyThreads(env, c, event.seq, { post: [para(rich`The handoff to ${to} is still not accepted after ${waited}.`)] });
+  }
+  if (offer.toMember) {
+    await notifyPeople(env, c, c.eventCount, [offer.toMember], [para(rich`${c.ref} is still waiting for you to accept it: /case accept ${c.ref}`)], `handoff-reminder-${payload.step}`);
+  }
+  await scheduleHandoffExpiry(env, c, offer.id, payload.step + 1);
+}
+
+async function staleNudge(env: CaseEnv, c: CaseRecord) {
+  if (!isActive(c) || !c.ackAt) return;
+  const stale = env.services.policy.stale;
+  const quietSince = c.lastActivityAt.getTime();
+  if (env.now.getTime() - quietSince < stale) {
+    await scheduleStale(env, c, new Date(quietSince + stale));
+    return;
+  }
+  const event = await appendEvent(env.tx, c, { at: env.now, actorId: null, type: "stale", data: { quietFor: formatDuration(stale) } });
+  const who = c.assignee ? [page(personRef(c.assignee))] : rich`${c.exchange.code}`;
+  await notifyThreads(env, c, event.seq, {
+    post: [para(rich`${who}: nothing has happened on ${c.ref} for ${formatDuration(stale)}. Add a note, resolve it, or hand it off.`)],
+  });
+  if (c.assignee) await notifyPeople(env, c, event.seq, [c.assignee], [para(rich`${c.ref} has been quiet for ${formatDuration(stale)}: is it still moving?`)]);
+  await scheduleStale(env, c, new Date(env.now.getTime() + stale));
+}
+
+/** Fires one case timer inside the caller's transaction. */
+export async function fireCaseTimer(env: CaseEnv, t: TimerRow): Promise<void> {
+  if (t.caseId === null) return;
+  await lockCase(env.tx, env.services.provider, { id: t.caseId });
+  const c = await loadCase(env.tx, { id: t.caseId });
+  if (!c) return;
+  const payload = JSON.parse(t.payload) as Record<string, unknown>;
+  switch (t.kind) {
+    case "reminder":
+      return remind(env, c, payload as { cycle: number; from: string; n: number });
+    case "level2":
+      return escalateByTimer(env, c, 2);
+    case "level3":
+      return escalateByTimer(env, c, 3);
+    case "handoff":
+      return handoffExpired(env, c, payload as { handoff: number; step: number });
+    case "stale":
+      return staleNudge(env, c);
+  }
+}

@@ -1,0 +1,137 @@
+import { Cron } from "croner";
+import type { Tx } from "../db/database.js";
+import { list, para, rich, strong, type Block, type Rich } from "../core/message.js";
+import { addDecimal } from "./amounts.js";
+import type { Binding } from "./bindings.js";
+import { formatAge } from "./durations.js";
+import type { Policy, Severity } from "./policy.js";
+import { SEVERITIES } from "./policy.js";
+import { schedule } from "./timers.js";
+
+/**
+ * The weekly digest (SPEC §4): per bound channel, only about cases that channel may see,
+ * and only counts, references and statuses — never subjects, titles or notes.
+ */
+
+export const DEFAULT_DIGEST_CRON = "0 9 * * 1";
+const WEEK = 7 * 86_400_000;
+const ACTIVE = ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"];
+
+/** The next tick of a schedule after `after`, or an explanation of why the cron is wrong. */
+export function nextTick(cron: string, timeZone: string, after: Date): Date | string {
+  try {
+    const next = new Cron(cron, { timezone: timeZone, paused: true }).nextRun(after);
+    return next ?? `"${cron}" never fires again`;
+  } catch (error) {
+    return `"${cron}" is not a cron expression (${(error as Error).message})`;
+  }
+}
+
+/** Schedules the binding's next digest tick; the tick's time is in the key, so it is taken once. */
+export async function scheduleDigest(tx: Tx, now: Date, b: Pick<Binding, "id" | "digestCron" | "timeZone">): Promise<Date | null> {
+  const next = nextTick(b.digestCron, b.timeZone, now);
+  if (typeof next === "string") return null;
+  await schedule(tx, now, {
+    kind: "digest",
+    key: `digest:${b.id}:${next.toISOString()}`,
+    dueAt: next,
+    bindingId: b.id,
+    payload: { cron: b.digestCron, tz: b.timeZone, tick: next.toISOString() },
+  });
+  return next;
+}
+
+/** The cases a channel may see: both parties bound there; AMBER only where nobody else is; never RED. */
+export function digestWhere(b: Pick<Binding, "orgs">) {
+  const ids = b.orgs.map((o) => o.id);
+  return {
+    agencyId: { in: ids },
+    exchangeId: { in: ids },
+    tlp: { in: ids.length <= 2 ? ["amber", "green", "clear"] : ["green", "clear"] },
+  };
+}
+
+function percentile(sorted: number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const spread = (values: number[]): string => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = percentile(sorted, 50);
+  return median === undefined ? "none in the period" : `median ${formatAge(median)}, p90 ${formatAge(percentile(sorted, 90)!)} (${sorted.length} cases)`;
+};
+
+export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy, periodMs = WEEK): Promise<Block[]> {
+  const from = new Date(now.getTime() - periodMs);
+  const period = { gte: from, lt: now };
+  const visible = digestWhere(b);
+  const maxAck = Math.max(...SEVERITIES.map((s) => policy.severities[s].ack));
+
+  const [opened, closed, active, acked, resolved, paged, pendingHandoffs, recovered, escalations, handoffs, links] = await Promise.all([
+    tx.case.groupBy({ by: ["severity"], where: { ...visible, createdAt: period }, _count: { _all: true } }),
+    tx.case.count({ where: { ...visible, closedAt: period } }),
+    tx.case.findMany({
+      where: { ...visible, status: { in: ACTIVE } },
+      select: { ref: true, severity: true, status: true, whoseMove: true, createdAt: true, ackAt: true, lastActivityAt: true, pagedAt: true },
+      orderBy: { createdAt: "asc" },
+    }),
+    tx.case.findMany({ where: { ...visible, ackAt: period, pagedAt: { not: null } }, select: { ackAt: true, pagedAt: true } }),
+    tx.case.findMany({ where: { ...visible, resolvedAt: period, pagedAt: { not: null } }, select: { resolvedAt: true, pagedAt: true, agencyWaitSeconds: true } }),
+    tx.case.findMany({
+      where: { ...visible, pagedAt: { gte: new Date(from.getTime() - maxAck), lt: now } },
+      select: { ref: true, severity: true, pagedAt: true, ackAt: true, status: true },
+    }),
+    tx.case.findMany({ where: { ...visible, handoffs: { some: { state: "offered" } } }, select: { ref: true } }),
+    tx.caseAmount.findMany({ where: { kind: { in: ["frozen", "seized"] }, case: { ...visible, resolvedAt: period } }, select: { kind: true, asset: true, amount: true } }),
+    tx.caseEvent.count({ where: { type: "escalated", at: period, case: visible } }),
+    tx.caseEvent.count({ where: { type: "handoff_offered", at: period, case: visible } }),
+    tx.caseEvent.count({ where: { type: "deconfliction", at: period, case: visible } }),
+  ]);
+
+  const breaches = paged.filter((c) => {
+    const due = c.pagedAt!.getTime() + policy.severities[c.severity as Severity].ack;
+    if (due < from.getTime() || due >= now.getTime()) return false;
+    return c.ackAt ? c.ackAt.getTime() > due : true;
+  });
+  const stale = active.filter((c) => c.ackAt && now.getTime() - c.lastActivityAt.getTime() >= policy.stale);
+  const openedTotal = opened.reduce((n, g) => n + g._count._all, 0);
+  const openedBy = SEVERITIES.map((s) => `${opened.find((g) => g.severity === s)?._count._all ?? 0} ${s}`).join(", ");
+
+  const ages = (sev: Severity) => {
+    const of = active.filter((c) => c.severity === sev);
+    const buckets = [0, 0, 0];
+    for (const c of of) {
+      const age = now.getTime() - c.createdAt.getTime();
+      buckets[age < 86_400_000 ? 0 : age < WEEK ? 1 : 2]!++;
+    }
+    return `${sev} ${of.length} (<1d ${buckets[0]}, 1–7d ${buckets[1]}, >7d ${buckets[2]})`;
+  };
+  const totals = new Map<string, string>();
+  for (const a of recovered) {
+    const key = `${a.kind} ${a.asset}`;
+    totals.set(key, addDecimal(totals.get(key) ?? "0", a.amount));
+  }
+  const waiting = (who: string) => active.filter((c) => c.whoseMove === who).length;
+  const refs = (items: { ref: string }[], max = 15) =>
+    items.length === 0 ? "none" : items.slice(0, max).map((c) => c.ref).join(", ") + (items.length > max ? ` and ${items.length - max} more` : "");
+
+  const lines: Rich[] = [
+    rich`Opened: ${openedTotal} (${openedBy}); closed: ${closed}.`,
+    rich`Open now: ${active.length} — ${SEVERITIES.map(ages).join("; ")}.`,
+    rich`Waiting on the exchange: ${waiting("exchange")}; on the agency: ${waiting("agency")}.`,
+    rich`Acknowledgement SLA breaches: ${breaches.length}${breaches.length > 0 ? ` (${refs(breaches)})` : ""}.`,
+    rich`Time to acknowledge: ${spread(acked.map((c) => c.ackAt!.getTime() - c.pagedAt!.getTime()))}.`,
+    rich`Time to resolve (agency waits excluded): ${spread(resolved.map((c) => c.resolvedAt!.getTime() - c.pagedAt!.getTime() - c.agencyWaitSeconds * 1000))}.`,
+    rich`Escalations: ${escalations}; handoffs offered: ${handoffs}; pending handoffs: ${refs(pendingHandoffs)}.`,
+    rich`Stale (no activity for ${formatAge(policy.stale)}): ${refs(stale)}.`,
+    rich`Frozen / seized: ${totals.size === 0 ? "none" : [...totals].map(([k, v]) => `${v} ${k.split(" ")[1]} ${k.split(" ")[0]}`).join(", ")}.`,
+    rich`Deconfliction hits: ${links}.`,
+  ];
+  const openList = active.slice(0, 20).map((c) => rich`${c.ref} · ${c.severity} · ${c.status.toLowerCase().replace("_", " ")} · ${formatAge(now.getTime() - c.createdAt.getTime())} old`);
+  return [
+    para(rich`${strong(`Weekly digest for ${b.orgs.map((o) => o.code).join(" · ")}`)} (${from.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)})`),
+    list(lines),
+    ...(openList.length > 0 ? [para(rich`Open cases${active.length > 20 ? " (oldest 20)" : ""}:`), list(openList)] : []),
+  ];
+}

@@ -1,0 +1,58 @@
+import { para, rich } from "../core/message.js";
+import { bindingInclude, toBinding } from "./bindings.js";
+import { fireCaseTimer, type TimerRow } from "./cases/escalation.js";
+import type { CaseEnv } from "./cases/notify.js";
+import { buildDigest, scheduleDigest } from "./digest.js";
+import { loadMember, standingOf } from "./members.js";
+import { directMessages, enqueue } from "./outbox.js";
+
+/**
+ * What a due timer does, by kind. Runs inside the scheduler's firing transaction, with no
+ * network call: it writes events, outbox rows and the next timer, nothing else.
+ */
+
+async function vettingNotice(env: CaseEnv, t: TimerRow) {
+  const member = await loadMember(env.tx, t.memberId!);
+  const { until } = JSON.parse(t.payload) as { until: string };
+  // Re-vetted or suspended since: this notice is no longer true.
+  if (standingOf(member, env.now) !== "vetted" || member.vettedUntil?.toISOString() !== until) return;
+  await enqueue(
+    env.tx,
+    env.now,
+    directMessages(member, env.services.platforms, `timer:${t.id}:vetting`, {
+      blocks: [para(rich`Your Liaison vetting expires on ${until.slice(0, 10)}. Ask a coordinator to vet you again (/liaison vet) before then, or your commands will be refused.`)],
+    }),
+  );
+}
+
+async function digestTick(env: CaseEnv, t: TimerRow) {
+  const row = await env.tx.binding.findUnique({ where: { id: t.bindingId! }, include: bindingInclude });
+  const p = JSON.parse(t.payload) as { cron: string; tz: string };
+  // Unbound, or rescheduled (the new schedule has its own timer): nothing to do.
+  if (!row || row.digestCron !== p.cron || row.timeZone !== p.tz) return;
+  const binding = toBinding(row);
+  const blocks = await buildDigest(env.tx, binding, env.now, env.services.policy);
+  await enqueue(env.tx, env.now, [
+    {
+      key: `timer:${t.id}:digest`,
+      platform: binding.platform as never,
+      kind: "channel",
+      channelId: binding.channelId,
+      orderKey: `channel:${binding.platform}:${binding.channelId}`,
+      payload: { blocks },
+    },
+  ]);
+  // After downtime, one digest for the missed ticks: the next is the first after now.
+  await scheduleDigest(env.tx, env.now, binding);
+}
+
+export async function fireTimer(env: CaseEnv, t: TimerRow): Promise<void> {
+  switch (t.kind) {
+    case "vetting_expiry":
+      return vettingNotice(env, t);
+    case "digest":
+      return digestTick(env, t);
+    default:
+      return fireCaseTimer(env, t);
+  }
+}
