@@ -26,6 +26,8 @@ export interface Config {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   logLevelExplicit: boolean;
   policyFile: string | undefined;
+  /** How long a claimed timer or outbox row stays with one process before others may take it. */
+  leaseMs: number;
   bootstrapAdmins: AccountRef[];
   slack:
     | { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string | undefined }
@@ -87,6 +89,17 @@ const envSchema = z
         .optional(),
     ),
     LIAISON_POLICY_FILE: optionalText,
+    LIAISON_LEASE_SECONDS: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .refine((v) => /^\d{1,4}$/.test(v) && Number(v) >= 2 && Number(v) <= 3600, {
+          error: (issue) => `LIAISON_LEASE_SECONDS must be a whole number from 2 to 3600, got "${String(issue.input)}"`,
+        })
+        .transform(Number)
+        .optional(),
+    ),
     LIAISON_BOOTSTRAP_ADMINS: optionalText,
     SLACK_BOT_TOKEN: optionalText,
     SLACK_SIGNING_SECRET: optionalText,
@@ -221,6 +234,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       logLevel: env.LOG_LEVEL ?? "info",
       logLevelExplicit: env.LOG_LEVEL !== undefined,
       policyFile: env.LIAISON_POLICY_FILE,
+      leaseMs: (env.LIAISON_LEASE_SECONDS ?? 30) * 1000,
       bootstrapAdmins,
       ...platforms,
     },

@@ -51,6 +51,9 @@ async function main(argv: string[]): Promise<number> {
       settle: () => app.settle(),
       exclusive,
     });
+    const stop = () => adapter.close();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
     await adapter.run();
     await app.stop();
     return 0;

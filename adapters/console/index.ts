@@ -96,10 +96,17 @@ export class ConsoleAdapter {
     this.write(renderReply(reply, parsed.speaker, parsed.channel));
   }
 
+  #rl: ReturnType<typeof createInterface> | undefined;
+
+  /** Stops reading (SIGTERM, SIGINT): the line in hand finishes, then run() returns. */
+  close(): void {
+    this.#rl?.close();
+  }
+
   /** Reads until end of input, handling each line in turn. */
   async run(): Promise<void> {
     const { input, output, interactive } = this.options;
-    const rl = createInterface({ input, output: interactive ? (output as Writable) : undefined, terminal: interactive, crlfDelay: Infinity });
+    const rl = (this.#rl = createInterface({ input, output: interactive ? (output as Writable) : undefined, terminal: interactive, crlfDelay: Infinity }));
     if (interactive) {
       rl.setPrompt("liaison> ");
       this.write(["Liaison console. Type lines like: root: /ppp help   (Ctrl-D to quit)"]);

@@ -107,7 +107,16 @@ export async function startApp(options: AppOptions): Promise<App> {
   await db.tx((tx) => ensureBootstrapCoordinators(tx, config.bootstrapAdmins, clock.now()));
 
   const metrics = new Metrics({ defaults: options.processMetrics ?? true });
-  const outbox = new OutboxWorker({ db, clock, log, notifiers: options.notifiers, metrics, exclusive: options.exclusive, parallel: options.parallelDelivery });
+  const outbox = new OutboxWorker({
+    db,
+    clock,
+    log,
+    notifiers: options.notifiers,
+    metrics,
+    exclusive: options.exclusive,
+    parallel: options.parallelDelivery,
+    leaseMs: config.leaseMs,
+  });
   const core = createCore(db, {
     clock,
     log,
@@ -119,7 +128,16 @@ export async function startApp(options: AppOptions): Promise<App> {
       scheduler.wake();
     },
   });
-  const scheduler = new Scheduler({ db, clock, log, services: core.services, metrics, onFired: () => outbox.wake(), exclusive: options.exclusive });
+  const scheduler = new Scheduler({
+    db,
+    clock,
+    log,
+    services: core.services,
+    metrics,
+    onFired: () => outbox.wake(),
+    exclusive: options.exclusive,
+    leaseMs: config.leaseMs,
+  });
 
   let http: HttpServer | undefined;
   let port: number | undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
@@ -67,6 +67,29 @@ describe("the case demo in examples/demo.txt", () => {
   });
 });
 
+describe("the escalation example (examples/escalation.sh)", () => {
+  it("escalates the unanswered case step by step and leaves the acknowledged one alone", async () => {
+    const dir = tempDir();
+    const result = await run("bash", [join(projectRoot, "examples", "escalation.sh")], {
+      cwd: projectRoot,
+      env: childEnv({ DATABASE_URL: `file:${join(dir, "esc.db")}` }),
+    });
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    const year = new Date().getUTCFullYear();
+    const a = `HKPF-CSTCB-${year}-0001`;
+    const b = `HKPF-CSTCB-${year}-0002`;
+    expect(out).toContain(`[#hk-exa › ${a}] Reminder. @bob: ${a} is not acknowledged yet; acknowledge with /case ack ${a}.`);
+    expect(out).toContain(`[dm @lee] You are paged at escalation level 2 (team leads): ${a}`);
+    expect(out).toContain(`[dm @root] You are paged at escalation level 3 (coordinators): ${a}`);
+    expect(out.match(/\[dm @lee\] You are paged/g)).toHaveLength(1);
+    expect(out).toContain(`[#hk-exa › ${b}] Acknowledged by @bob`);
+    expect(out).not.toContain(`[#hk-exa › ${b}] Reminder`);
+    expect(out).toContain(`[#hk-exa]   • ${a} · critical · open · `);
+    expect(out).toContain(`[#hk-exa]   • ${b} · critical · acknowledged · `);
+  }, 40_000);
+});
+
 describe("the console process", () => {
   it("keeps its database in ./data/liaison.db by default and exits after end of input", async () => {
     const cwd = tempDir();
@@ -100,6 +123,15 @@ describe("the console process", () => {
       'invalid configuration: DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL), got "mysql://root:***@localhost/x"',
     ]);
     expect(result.stdout).toBe("");
+  });
+
+  it("stops with status 2 when the policy file is invalid", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "policy.yaml"), "severities:\n  critical: { ack: fast }\nstale: 7d\n");
+    const result = await run("node", [MAIN], { cwd, env: childEnv({ LIAISON_POLICY_FILE: "policy.yaml" }) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid configuration: LIAISON_POLICY_FILE: policy.yaml: severities.critical.ack: "fast" is not a duration like 30s, 15m, 4h or 7d');
+    expect(result.stderr).toContain("invalid configuration: LIAISON_POLICY_FILE: policy.yaml: severities.high is missing");
   });
 
   it("stops with a clear message when the database cannot be reached", async () => {
