@@ -5,6 +5,7 @@ import { loadPolicy, PolicyError } from "./domain/policy.js";
 import { createLogger } from "./log.js";
 import { startApp, type App } from "./runtime/app.js";
 import { Mutex } from "./runtime/mutex.js";
+import { platformClients, startPlatforms } from "./runtime/platforms.js";
 
 /**
  * `npm start`. With no platform credentials (or with --console) it runs the console
@@ -32,9 +33,10 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger({ level });
 
   const exclusive = new Mutex().run;
+  const clients = useConsole ? { notifiers: [new ConsoleNotifier(process.stdout)] } : platformClients(config);
   let app: App;
   try {
-    app = await startApp({ config, log, policy, notifiers: useConsole ? [new ConsoleNotifier(process.stdout)] : [], exclusive, parallelDelivery: !useConsole });
+    app = await startApp({ config, log, policy, notifiers: clients.notifiers, ...(useConsole ? { exclusive } : {}), parallelDelivery: !useConsole });
   } catch (error) {
     process.stderr.write(`liaison: ${(error as Error).message}\n`);
     log.debug({ err: error }, "start-up failed");
@@ -59,9 +61,23 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  log.warn("no platform adapter is available in this build; use --console");
+  let platforms;
+  try {
+    platforms = await startPlatforms(config, app, clients, log);
+  } catch (error) {
+    process.stderr.write(`liaison: cannot connect to the chat platform: ${(error as Error).message}\n`);
+    await app.stop();
+    return 1;
+  }
+  // Graceful shutdown: stop taking commands, finish or release what is in hand, close.
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  log.info("shutting down");
+  await platforms.stop();
   await app.stop();
-  return 1;
+  return 0;
 }
 
 const code = await main(process.argv.slice(2));

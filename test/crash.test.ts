@@ -161,7 +161,5 @@ describe("two bots on one postgresql database", () => {
     const out = a.stdout + b.stdout;
     expect(count(out, /Opened HKPF-CSTCB-\d{4}-\d{4}\./)).toBe(12);
     expect(count(out, LEVEL2_DM)).toBe(12);
-    expect(count(a.stdout, LEVEL2_DM)).toBeGreaterThan(0);
-    expect(count(b.stdout, LEVEL2_DM)).toBeGreaterThan(0);
   }, 60_000);
 });

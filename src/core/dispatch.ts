@@ -36,8 +36,16 @@ export interface DispatcherDeps {
   onCommitted?: (() => void) | undefined;
 }
 
-export function errorReply(message: string): Reply {
-  return { visibility: "private", tone: "error", blocks: [para(rich`${message}`)] };
+export function errorReply(message: string, field?: string): Reply {
+  return { visibility: "private", tone: "error", ...(field ? { field } : {}), blocks: [para(rich`${message}`)] };
+}
+
+/** The option a refusal names (`deadline: …`), when it is one of the command's. */
+function fieldOf(error: UserError, command: AnyCommand | undefined): string | undefined {
+  if (error.field) return error.field;
+  const named = /^([a-z][a-z0-9_-]*)[: ]/.exec(error.message)?.[1];
+  if (command && named && named in command.options) return named;
+  return /^missing ([a-z]+) /.exec(error.message)?.[1];
 }
 
 /** Turns an invocation into a command and its raw options, or a UserError saying why not. */
@@ -69,14 +77,14 @@ export function parseOptions(command: AnyCommand, raw: RawOptions): Record<strin
     const value = raw[name];
     if (value === undefined || (Array.isArray(value) && value.length === 0 && !option.meta.required)) {
       if (option.meta.required) {
-        throw new UserError("missing_option", `missing ${name} (${option.meta.description}). Usage: ${usage(command)}`);
+        throw UserError.about(name, "missing_option", `missing ${name} (${option.meta.description}). Usage: ${usage(command)}`);
       }
       continue;
     }
     const result = option.schema.safeParse(value);
     if (!result.success) {
       // Messages name the offending value themselves, so a list item needs no position.
-      throw new UserError("invalid_option", `${name}: ${result.error.issues[0]!.message}`);
+      throw UserError.about(name, "invalid_option", `${name}: ${result.error.issues[0]!.message}`);
     }
     out[name] = result.data;
   }
@@ -104,15 +112,18 @@ export class Dispatcher {
     const started = performance.now();
     let label = `/${inv.family}`;
     let caller: Caller | undefined;
+    let command: AnyCommand | undefined;
     try {
-      const { command, raw } = resolveInvocation(registry, inv);
+      const resolved = resolveInvocation(registry, inv);
+      command = resolved.command;
+      const raw = resolved.raw;
       label = commandName(command);
       const reply = await db.tx(async (tx) => {
         const now = clock.now();
         caller = await loadCaller(tx, inv.account, now);
-        checkAccess(command, caller);
-        const options = parseOptions(command, raw);
-        return command.run({ tx, now, caller, channel: inv.channel, services: this.deps.services }, options as never);
+        checkAccess(command!, caller);
+        const options = parseOptions(command!, raw);
+        return command!.run({ tx, now, caller, channel: inv.channel, services: this.deps.services }, options as never);
       });
       metrics?.commands.inc({ command: label, outcome: "ok" });
       this.deps.onCommitted?.();
@@ -121,7 +132,7 @@ export class Dispatcher {
       if (isUserError(error)) {
         metrics?.commands.inc({ command: label, outcome: "refused" });
         if (error.denied) await this.auditDenial(inv, caller, label, error);
-        return errorReply(error.message);
+        return errorReply(error.message, fieldOf(error, command));
       }
       const ref = randomBytes(4).toString("hex");
       metrics?.commands.inc({ command: label, outcome: "error" });

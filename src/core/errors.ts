@@ -31,6 +31,14 @@ export class UserError extends Error {
   }
 
   readonly code: ErrorCode;
+  /** The option the refusal is about, when there is one (forms show the error next to it). */
+  field: string | undefined;
+
+  static about(field: string, code: ErrorCode, message: string): UserError {
+    const error = new UserError(code, message);
+    error.field = field;
+    return error;
+  }
 }
 
 export const isUserError = (e: unknown): e is UserError => e instanceof UserError;

@@ -70,6 +70,8 @@ export interface Reply {
   visibility: "private" | "channel";
   /** Refusals and failures are marked so renderers can show them as such. */
   tone?: "error";
+  /** For a refusal about one option: its name, so a form can show the error beside it. */
+  field?: string;
   blocks: Block[];
 }
 

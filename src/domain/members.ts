@@ -116,6 +116,11 @@ export async function loadCaller(tx: Tx, account: AccountView, now: Date): Promi
   });
   if (row && row.handle !== account.handle && account.handle !== "") {
     await tx.account.update({ where: { id: row.id }, data: { handle: account.handle } });
+    // Accounts created from configuration are named by their id until the person shows up.
+    if (row.member.name === account.externalId) {
+      await tx.member.update({ where: { id: row.member.id }, data: { name: account.handle, updatedAt: now } });
+      row.member.name = account.handle;
+    }
   }
   const member = row ? toMemberView(row.member) : null;
   return { account, member, standing: standingOf(member, now) };

@@ -12,6 +12,7 @@ import { HttpServer } from "./http.js";
 import { Metrics } from "./metrics.js";
 import { OutboxWorker, type Notifier } from "./outbox.js";
 import { Scheduler } from "./scheduler.js";
+import { DatabaseDeduper, type Deduper } from "./dedupe.js";
 
 /** Start-up and shutdown: database, core, delivery, HTTP. Adapters attach to what this returns. */
 
@@ -67,6 +68,7 @@ export interface App extends Core {
   readonly metrics: Metrics;
   readonly outbox: OutboxWorker;
   readonly scheduler: Scheduler;
+  readonly dedupe: Deduper;
   readonly http: HttpServer | undefined;
   /** The port HTTP listens on, when PORT is set. */
   readonly port: number | undefined;
@@ -160,6 +162,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     metrics,
     outbox,
     scheduler,
+    dedupe: new DatabaseDeduper(db, clock),
     http,
     port,
     async settle() {

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "./metrics.js";
 import { faultPoint } from "./faults.js";
 import { Loop } from "./loop.js";
+import { Mutex } from "./mutex.js";
 
 /**
  * Delivers the outbox, at least once, in order per thread (ARCHITECTURE.md; notes on
@@ -71,6 +72,8 @@ export class OutboxWorker {
   readonly #capMs: number;
   readonly #timeoutMs: number;
   readonly #loop: Loop;
+  /** One round at a time per worker: drain() waits for the loop's round in flight. */
+  readonly #round = new Mutex();
 
   constructor(private readonly o: OutboxOptions) {
     this.owner = o.owner ?? `outbox-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -80,7 +83,7 @@ export class OutboxWorker {
     this.#capMs = o.backoffCapMs ?? 5 * 60_000;
     this.#timeoutMs = o.sendTimeoutMs ?? Math.min(15_000, this.#leaseMs / 2);
     const exclusive = o.exclusive ?? ((fn) => fn());
-    this.#loop = new Loop({ name: "outbox", log: o.log, run: () => exclusive(() => this.runOnce()), nextDue: () => this.nextDue(), clock: o.clock });
+    this.#loop = new Loop({ name: "outbox", log: o.log, run: () => exclusive(() => this.#round.run(() => this.#runOnce())), nextDue: () => this.nextDue(), clock: o.clock });
   }
 
   get platforms(): Platform[] {
@@ -136,7 +139,11 @@ export class OutboxWorker {
   }
 
   /** One round: reap, claim, deliver. Returns how many rows it handled. */
-  async runOnce(): Promise<number> {
+  runOnce(): Promise<number> {
+    return this.#round.run(() => this.#runOnce());
+  }
+
+  async #runOnce(): Promise<number> {
     await this.reap();
     const { ids, token } = await this.claim();
     if (ids.length === 0) return 0;

@@ -7,6 +7,7 @@ import { fireTimer } from "../domain/fire.js";
 import type { Logger } from "../log.js";
 import { faultPoint } from "./faults.js";
 import { Loop } from "./loop.js";
+import { Mutex } from "./mutex.js";
 import type { Metrics } from "./metrics.js";
 
 /**
@@ -37,6 +38,8 @@ class LeaseLost extends Error {}
 export class Scheduler {
   readonly owner: string;
   readonly #loop: Loop;
+  /** One round at a time per worker: drain() waits for the loop's round in flight. */
+  readonly #round = new Mutex();
   readonly #leaseMs: number;
   readonly #batch: number;
   readonly #maxAttempts: number;
@@ -47,7 +50,7 @@ export class Scheduler {
     this.#batch = o.batch ?? 50;
     this.#maxAttempts = o.maxAttempts ?? 10;
     const exclusive = o.exclusive ?? ((fn) => fn());
-    this.#loop = new Loop({ name: "scheduler", log: o.log, clock: o.clock, run: () => exclusive(() => this.runOnce()), nextDue: () => this.nextDue() });
+    this.#loop = new Loop({ name: "scheduler", log: o.log, clock: o.clock, run: () => exclusive(() => this.#round.run(() => this.#runOnce())), nextDue: () => this.nextDue() });
   }
 
   /** Expired leases go back to the queue, or to dead after too many attempts. */
@@ -93,7 +96,11 @@ export class Scheduler {
   }
 
   /** One round: reap, claim, fire each claimed timer in its own transaction. */
-  async runOnce(): Promise<number> {
+  runOnce(): Promise<number> {
+    return this.#round.run(() => this.#runOnce());
+  }
+
+  async #runOnce(): Promise<number> {
     await this.reap();
     const { ids, token } = await this.claim();
     if (ids.length === 0) return 0;

@@ -1,0 +1,217 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import type { App as BoltApp, Logger as BoltLogger, RespondFn } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import type { Family } from "../../src/core/command.js";
+import type { Invocation } from "../../src/core/dispatch.js";
+import type { Reply } from "../../src/core/message.js";
+import type { RawOptions } from "../../src/core/parse.js";
+import type { Registry } from "../../src/core/registry.js";
+import type { Logger } from "../../src/log.js";
+import { errorBlock, FORM_CALLBACK, formView, submittedOptions, type FormMeta } from "./forms.js";
+import { renderReply, type ButtonValue } from "./render.js";
+import { normaliseCommandText, slackMention } from "./text.js";
+
+
+/**
+ * The Slack adapter (transport only): slash commands, buttons and modals in; replies out.
+ * Every request is acknowledged first, then handled, then answered privately through its
+ * response_url. Retried deliveries and double-clicks are dropped by the shared deduper.
+ * Over HTTP it serves /slack/events on the bot's own server; with an app token it uses
+ * Socket Mode and needs no public URL.
+ */
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret: string | undefined;
+  appToken: string | undefined;
+  apiUrl: string | undefined;
+}
+
+export interface SlackAdapterOptions {
+  settings: SlackSettings;
+  runner: { dispatch(invocation: Invocation): Promise<Reply> };
+  registry: Registry;
+  dedupe: { firstTime(key: string, windowMs?: number): Promise<boolean> };
+  log: Logger;
+  client: WebClient;
+  /** The bot's HTTP server, for /slack/events in HTTP mode. */
+  http?: { route(method: string, path: string, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): void };
+}
+
+const FAMILIES = new Set<Family>(["case", "liaison", "ppp"]);
+const DOUBLE_CLICK_MS = 10_000;
+/** A modal must be answered within 3 s; past this, it closes and the reply comes separately. */
+const FORM_BUDGET_MS = 2500;
+
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ adapter: "slack" });
+  return {
+    debug: (...m: unknown[]) => child.debug(m.map(String).join(" ")),
+    info: (...m: unknown[]) => child.info(m.map(String).join(" ")),
+    warn: (...m: unknown[]) => child.warn(m.map(String).join(" ")),
+    error: (...m: unknown[]) => child.error(m.map(String).join(" ")),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+const slackApiUrl = (url: string | undefined) => (url ? (url.endsWith("/") ? url : `${url}/`) : undefined);
+
+export class SlackAdapter {
+  readonly app: BoltApp;
+  readonly #log: Logger;
+
+  constructor(private readonly o: SlackAdapterOptions) {
+    this.#log = o.log.child({ adapter: "slack" });
+    const logger = boltLogger(o.log);
+    const clientOptions = {
+      ...(slackApiUrl(o.settings.apiUrl) ? { slackApiUrl: slackApiUrl(o.settings.apiUrl) } : {}),
+      retryConfig: { retries: 0 },
+    };
+    const receiver = o.settings.appToken
+      ? new SocketModeReceiver({ appToken: o.settings.appToken, logger, installerOptions: { clientOptions } })
+      : new HTTPReceiver({ signingSecret: o.settings.signingSecret!, endpoints: "/slack/events", logger });
+    this.app = new App({
+      token: o.settings.botToken,
+      receiver,
+      socketMode: Boolean(o.settings.appToken),
+      clientOptions,
+      logger,
+      deferInitialization: true,
+    });
+    if (receiver instanceof HTTPReceiver) {
+      if (!o.http) throw new Error("Slack over HTTP needs the HTTP server (set PORT)");
+      o.http.route("POST", "/slack/events", (req, res) => receiver.requestListener(req, res));
+    }
+    this.#listen();
+  }
+
+  async start(): Promise<void> {
+    // auth.test: a wrong token stops start-up here, with Slack's reason.
+    await this.app.init();
+    if (this.o.settings.appToken) await this.app.start();
+    this.#log.info({ mode: this.o.settings.appToken ? "socket" : "http" }, "Slack adapter ready");
+  }
+
+  async stop(): Promise<void> {
+    if (this.o.settings.appToken) await this.app.stop();
+  }
+
+  #listen(): void {
+    this.app.command(/^\/(case|liaison|ppp)$/, async ({ command, ack, respond, client }) => {
+      await ack();
+      if (!(await this.o.dedupe.firstTime(`slack:command:${command.trigger_id}`))) return;
+      const family = command.command.slice(1) as Family;
+      const text = normaliseCommandText(command.text ?? "");
+      if (family === "case" && /^\s*(open)?\s*$/i.test(text)) {
+        await this.#openForm(client, command.trigger_id, { f: "case", p: ["open"], a: {}, c: command.channel_id, n: command.channel_name }, undefined);
+        return;
+      }
+      const reply = await this.o.runner.dispatch({
+        ...this.#where(command.user_id, command.user_name, command.channel_id, command.channel_name),
+        family,
+        input: { text, mentions: slackMention },
+      });
+      await this.#answer(respond, client, command.user_id, reply);
+    });
+
+    this.app.action(/^case\.[a-z]+:\d+$/, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      if (action.type !== "button" || body.type !== "block_actions" || !("action_id" in action)) return;
+      const value = JSON.parse(action.value ?? "{}") as ButtonValue;
+      const messageTs = body.container?.message_ts ?? "";
+      if (!(await this.o.dedupe.firstTime(`slack:button:${body.user.id}:${action.action_id}:${messageTs}:${action.value}`, DOUBLE_CLICK_MS))) return;
+      const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
+      const channelName = body.channel?.name ?? channelId;
+      if (value.form) {
+        await this.#openForm(client, body.trigger_id, { f: value.f, p: value.p, a: value.a, c: channelId, n: channelName }, value.form);
+        return;
+      }
+      const reply = await this.o.runner.dispatch({
+        ...this.#where(body.user.id, body.user.username ?? body.user.name ?? body.user.id, channelId, channelName),
+        family: value.f as Family,
+        input: { path: value.p, options: value.a },
+      });
+      await this.#answer(respond, client, body.user.id, reply);
+    });
+
+    this.app.view(FORM_CALLBACK, async ({ ack, body, view, client }) => {
+      const meta = JSON.parse(view.private_metadata) as FormMeta & { only?: string[] };
+      const command = this.o.registry.find(meta.f as Family, meta.p);
+      if (!command) return ack();
+      const raw: RawOptions = submittedOptions(command, view.state.values as never, meta.a);
+      const pending = this.o.runner.dispatch({
+        ...this.#where(body.user.id, body.user.name ?? body.user.id, meta.c, meta.n),
+        family: meta.f as Family,
+        input: { path: meta.p, options: raw },
+      });
+      const timely = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), FORM_BUDGET_MS))]);
+      if (timely?.tone === "error") {
+        // Refused: the modal stays open with the reason beside the field; nothing was written.
+        const block = errorBlock(command, timely.field, meta.only);
+        if (block) return ack({ response_action: "errors", errors: { [block]: plainOf(timely) } });
+      }
+      await ack();
+      const reply = timely ?? (await pending);
+      await this.#privately(client, meta.c, body.user.id, reply);
+    });
+
+    this.app.error(async (error) => {
+      this.#log.error({ err: error }, "Slack request failed");
+    });
+  }
+
+  #where(userId: string, handle: string, channelId: string, channelName: string) {
+    return {
+      platform: "slack" as const,
+      account: { platform: "slack" as const, externalId: userId, handle },
+      channel: { platform: "slack" as const, id: channelId, name: channelName, direct: channelId.startsWith("D") || channelName === "directmessage" },
+    };
+  }
+
+  async #openForm(client: WebClient, triggerId: string, meta: FormMeta, only: string[] | undefined): Promise<void> {
+    const command = this.o.registry.find(meta.f as Family, meta.p);
+    if (!command) return;
+    await client.views.open({ trigger_id: triggerId, view: formView(command, { ...meta, ...(only ? { only } : {}) } as FormMeta, only) });
+  }
+
+  /** The reply to a command: ephemeral (or in the channel), files by DM. */
+  async #answer(respond: RespondFn, client: WebClient, userId: string, reply: Reply): Promise<void> {
+    const message = renderReply(reply);
+    await respond({ response_type: reply.visibility === "channel" ? "in_channel" : "ephemeral", replace_original: false, text: message.text, blocks: message.blocks });
+    await this.#sendFiles(client, userId, reply);
+  }
+
+  async #privately(client: WebClient, channel: string, userId: string, reply: Reply): Promise<void> {
+    const message = renderReply(reply);
+    try {
+      await client.chat.postEphemeral({ channel, user: userId, text: message.text, blocks: message.blocks });
+    } catch {
+      // Not in that channel: a direct message still reaches the person.
+      const dm = (await client.conversations.open({ users: userId })) as { channel?: { id?: string } };
+      await client.chat.postMessage({ channel: dm.channel!.id!, text: message.text, blocks: message.blocks });
+    }
+    await this.#sendFiles(client, userId, reply);
+  }
+
+  async #sendFiles(client: WebClient, userId: string, reply: Reply): Promise<void> {
+    const files = reply.blocks.filter((b) => b.kind === "file");
+    if (files.length === 0) return;
+    const dm = (await client.conversations.open({ users: userId })) as { channel?: { id?: string } };
+    await client.filesUploadV2({
+      channel_id: dm.channel!.id!,
+      initial_comment: "Your export",
+      file_uploads: files.map((f) => ({ filename: f.filename, file: Buffer.from(f.content, "utf8") })),
+    });
+  }
+}
+
+function plainOf(reply: Reply): string {
+  return reply.blocks
+    .map((b) => (b.kind === "text" ? b.rich.map((s) => (s.t === "mention" ? `@${s.person.name}` : s.t === "br" ? " " : s.v)).join("") : ""))
+    .join(" ")
+    .slice(0, 500);
+}
+
