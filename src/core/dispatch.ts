@@ -7,6 +7,7 @@ import type { Metrics } from "../runtime/metrics.js";
 import { recordAudit } from "../domain/audit.js";
 import { accountKey, isCoordinator, loadCaller, type AccountView, type Caller } from "../domain/members.js";
 import { standingMessage } from "../domain/vetting.js";
+import { suggest, type SuggestionKind } from "../domain/suggest.js";
 import { commandName, type AnyCommand, type ChannelRef, type Family, type Services } from "./command.js";
 import { isUserError, UserError } from "./errors.js";
 import { para, rich, type Reply } from "./message.js";
@@ -140,6 +141,16 @@ export class Dispatcher {
       return errorReply(`something went wrong (ref ${ref}); nothing was changed. Tell a coordinator if it happens again.`);
     } finally {
       metrics?.commandSeconds.observe({ command: label }, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Autocomplete values for an option the caller is typing (read-only). */
+  async suggest(account: AccountView, kind: SuggestionKind, typed: string): Promise<string[]> {
+    try {
+      return await this.deps.db.tx(async (tx) => suggest(tx, await loadCaller(tx, account, this.deps.clock.now()), kind, typed));
+    } catch (error) {
+      this.deps.log.warn({ err: error }, "autocomplete failed");
+      return [];
     }
   }
 

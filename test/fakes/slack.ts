@@ -86,7 +86,7 @@ export class FakeSlack {
     const url = new URL(req.url ?? "/", "http://x");
     const raw = await this.#body(req);
     if (url.pathname.startsWith("/respond/")) {
-      this.responses.push({ id: url.pathname.slice("/respond/".length), body: JSON.parse(raw || "{}") });
+      this.responses.push({ id: decodeURIComponent(url.pathname.slice("/respond/".length)), body: JSON.parse(raw || "{}") });
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     }

@@ -42,6 +42,11 @@ export class Bot {
     return this.exited;
   }
 
+  /** Asks it to shut down gracefully (SIGTERM). */
+  stop(): void {
+    this.child.kill("SIGTERM");
+  }
+
   /** Ends its input: it finishes what is due and exits. */
   finish(): Promise<number | null> {
     this.child.stdin!.end();

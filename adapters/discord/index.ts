@@ -1,0 +1,232 @@
+import {
+  ActionRowBuilder,
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  ModalBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type ModalSubmitInteraction,
+} from "discord.js";
+import type { REST } from "@discordjs/rest";
+import { Routes } from "discord-api-types/v10";
+import type { AnyCommand, Family } from "../../src/core/command.js";
+import type { Invocation } from "../../src/core/dispatch.js";
+import type { Reply } from "../../src/core/message.js";
+import type { RawOptions } from "../../src/core/parse.js";
+import type { Registry } from "../../src/core/registry.js";
+import type { Logger } from "../../src/log.js";
+import { autocompleteKind, buildCommands, optionsFrom, sameCommands, type ApiCommand } from "./commands.js";
+import { parseButtonId, renderReply, type Rendered } from "./render.js";
+
+/**
+ * The Discord adapter (transport only): typed slash commands, autocomplete, buttons and
+ * modals in; replies out. Every interaction is deferred or answered at once. Only the
+ * process holding the gateway lease connects to Discord's gateway; every process delivers
+ * the outbox through REST (see notifier.ts).
+ */
+
+export interface DiscordSettings {
+  token: string;
+  applicationId: string;
+  guildId: string | undefined;
+  apiUrl: string | undefined;
+}
+
+export interface DiscordAdapterOptions {
+  settings: DiscordSettings;
+  runner: {
+    dispatch(invocation: Invocation): Promise<Reply>;
+    suggest(account: Invocation["account"], kind: "ref" | "org" | "exchange" | "agency", typed: string): Promise<string[]>;
+  };
+  registry: Registry;
+  dedupe: { firstTime(key: string, windowMs?: number): Promise<boolean> };
+  log: Logger;
+  rest: REST;
+}
+
+const DOUBLE_CLICK_MS = 10_000;
+/** Discord modals take at most five inputs: the open form asks for the essentials. */
+const OPEN_FORM = ["title", "exchange", "severity", "type", "subjects"];
+
+export class DiscordAdapter {
+  #client: Client | undefined;
+  readonly #log: Logger;
+
+  constructor(private readonly o: DiscordAdapterOptions) {
+    this.#log = o.log.child({ adapter: "discord" });
+  }
+
+  get client(): Client | undefined {
+    return this.#client;
+  }
+
+  /** Registers the commands if what is live differs from the declarations. Returns whether it wrote. */
+  async registerCommands(): Promise<boolean> {
+    const { applicationId, guildId } = this.o.settings;
+    const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+    const wanted = buildCommands(this.o.registry);
+    const live = (await this.o.rest.get(route)) as ApiCommand[];
+    if (sameCommands(live, wanted)) return false;
+    await this.o.rest.put(route, { body: wanted });
+    this.#log.info({ commands: wanted.length, guild: guildId ?? "global" }, "registered Discord commands");
+    return true;
+  }
+
+  /** Connects to the gateway (called when this process takes the gateway lease). */
+  async connect(): Promise<void> {
+    await this.registerCommands();
+    const client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      rest: { ...(this.o.settings.apiUrl ? { api: this.o.settings.apiUrl.replace(/\/$/, "") } : {}), version: "10" },
+      allowedMentions: { parse: [] },
+    });
+    client.on(Events.InteractionCreate, (interaction) => void this.#handle(interaction));
+    client.on(Events.Error, (error) => this.#log.warn({ err: error }, "Discord client error"));
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    this.#client = client;
+    await client.login(this.o.settings.token);
+    await ready;
+    this.#log.info("Discord gateway connected");
+  }
+
+  async disconnect(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.destroy();
+  }
+
+  #account(interaction: Interaction): Invocation["account"] {
+    return { platform: "discord", externalId: interaction.user.id, handle: interaction.user.username };
+  }
+
+  #where(interaction: Interaction): Pick<Invocation, "platform" | "account" | "channel"> {
+    const channelId = interaction.channelId ?? "";
+    const channel = interaction.channel;
+    const name = channel && "name" in channel && channel.name ? channel.name : channelId;
+    return {
+      platform: "discord",
+      account: this.#account(interaction),
+      channel: { platform: "discord", id: channelId, name, direct: !interaction.inGuild() },
+    };
+  }
+
+  async #handle(interaction: Interaction): Promise<void> {
+    try {
+      if (!(await this.o.dedupe.firstTime(`discord:interaction:${interaction.id}`))) return;
+      if (interaction.isAutocomplete()) await this.#autocomplete(interaction);
+      else if (interaction.isChatInputCommand()) await this.#command(interaction);
+      else if (interaction.isButton()) await this.#button(interaction);
+      else if (interaction.isModalSubmit()) await this.#modal(interaction);
+    } catch (error) {
+      this.#log.error({ err: error, interaction: interaction.id }, "Discord interaction failed");
+    }
+  }
+
+  #find(family: string, path: string[]): AnyCommand | undefined {
+    return this.o.registry.find(family as Family, path);
+  }
+
+  async #command(interaction: ChatInputCommandInteraction): Promise<void> {
+    const group = interaction.options.getSubcommandGroup(false);
+    const sub = interaction.options.getSubcommand(false);
+    const path = [group, sub].filter((p): p is string => Boolean(p));
+    const family = interaction.commandName;
+    const command = this.#find(family, path);
+    const leaf = interaction.options.data.flatMap((o) => (o.options ?? []).flatMap((x) => (x.options ? x.options : [x])));
+    if (command && family === "case" && path[0] === "open" && leaf.length === 0) {
+      await interaction.showModal(this.#form(command, {}, OPEN_FORM));
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const options: RawOptions = command ? optionsFrom(command, leaf as { name: string; value?: unknown; type: number }[]) : {};
+    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path, options } });
+    await this.#answer(interaction, reply);
+  }
+
+  async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const path = [interaction.options.getSubcommandGroup(false), interaction.options.getSubcommand(false)].filter((p): p is string => Boolean(p));
+    const command = this.#find(interaction.commandName, path);
+    const meta = command?.options[focused.name]?.meta;
+    const kind = meta ? autocompleteKind(focused.name, meta) : undefined;
+    const values = kind ? await this.o.runner.suggest(this.#account(interaction), kind, String(focused.value)) : [];
+    await interaction.respond(values.slice(0, 25).map((v) => ({ name: v, value: v })));
+  }
+
+  async #button(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseButtonId(interaction.customId);
+    if (!parsed) return;
+    const once = await this.o.dedupe.firstTime(`discord:button:${interaction.user.id}:${interaction.customId}:${interaction.message.id}`, DOUBLE_CLICK_MS);
+    const command = this.#find(parsed.family, parsed.path);
+    if (!command) return;
+    if (parsed.form.length > 0) {
+      await interaction.showModal(this.#form(command, { ref: parsed.ref }, parsed.form));
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    if (!once) {
+      await interaction.editReply({ content: "Already handled." });
+      return;
+    }
+    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: parsed.family as Family, input: { path: parsed.path, options: { ref: parsed.ref } } });
+    await this.#answer(interaction, reply);
+  }
+
+  #form(command: AnyCommand, fixed: Record<string, string>, fields: string[]): ModalBuilder {
+    const id = `lzf|${command.family}|${command.path.join(".")}|${fixed.ref ?? ""}`;
+    const modal = new ModalBuilder().setCustomId(id.slice(0, 100)).setTitle(`/${command.family} ${command.path.join(" ")}${fixed.ref ? ` ${fixed.ref}` : ""}`.slice(0, 45));
+    for (const name of fields.filter((f) => f in command.options).slice(0, 5)) {
+      const meta = command.options[name]!.meta;
+      const input = new TextInputBuilder()
+        .setCustomId(name)
+        .setLabel(name.slice(0, 45))
+        .setStyle(meta.long || meta.kind === "list" ? TextInputStyle.Paragraph : TextInputStyle.Short)
+        .setRequired(meta.required)
+        .setPlaceholder((meta.choices ? meta.choices.join(", ") : meta.description).slice(0, 100));
+      if (meta.maxLength) input.setMaxLength(Math.min(meta.maxLength, 4000));
+      modal.addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
+    }
+    return modal;
+  }
+
+  async #modal(interaction: ModalSubmitInteraction): Promise<void> {
+    const [tag, family, path, ref] = interaction.customId.split("|");
+    if (tag !== "lzf" || !family || !path) return;
+    const command = this.#find(family, path.split("."));
+    if (!command) return;
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const values = interaction.fields.fields.map((f) => ({ name: f.customId, value: "value" in f ? f.value : undefined, type: 3 }));
+    const options = optionsFrom(command, values.filter((v) => typeof v.value === "string" && v.value.trim() !== ""));
+    if (ref) options.ref = ref;
+    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path: path.split("."), options } });
+    await this.#answer(interaction, reply);
+  }
+
+  /** Edits the deferred (private) reply; a channel reply is posted publicly as well. */
+  async #answer(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction, reply: Reply): Promise<void> {
+    const rendered = renderReply(reply);
+    const message = toOptions(rendered);
+    if (reply.visibility === "channel") {
+      await interaction.followUp({ ...message });
+      await interaction.editReply({ content: "Posted in the channel." });
+      return;
+    }
+    await interaction.editReply(message);
+  }
+}
+
+function toOptions(r: Rendered) {
+  return {
+    ...(r.content ? { content: r.content } : { content: "" }),
+    embeds: r.embeds ?? [],
+    components: (r.components ?? []) as never[],
+    allowedMentions: { parse: [], users: r.allowed_mentions.users },
+    files: r.files.map((f) => ({ attachment: f.data, name: f.name })),
+  };
+}

@@ -1,0 +1,135 @@
+import { DiscordAPIError, HTTPError, RateLimitError, REST } from "@discordjs/rest";
+import { Routes } from "discord-api-types/v10";
+import type { Delivery, DeliveryResult, Notifier } from "../../src/runtime/outbox.js";
+import { cardEmbed, renderBlocks, type ApiMessage } from "./render.js";
+
+/**
+ * Delivers outbox messages through Discord's REST API — from any process, whether or not
+ * it holds the gateway. A card is posted with its buttons and given a thread for notes,
+ * reminders and escalations; updates edit it in place; DMs go through a DM channel. Each
+ * send carries the outbox id as its nonce (enforced), so a resend after a crash is not
+ * duplicated by Discord.
+ */
+
+const REASONS: Record<number, string> = {
+  10003: "Unknown Channel: the channel was deleted or the bot cannot see it",
+  10008: "Unknown Message: the card to edit no longer exists",
+  10013: "Unknown User",
+  50001: "Missing Access: the bot cannot see this channel; give it access",
+  50007: "Cannot send messages to this user (DMs closed)",
+  50013: "Missing Permissions: the bot needs Send Messages, Embed Links and Create Public Threads",
+  50035: "Invalid Form Body",
+  40001: "Unauthorized: the bot token is not valid",
+};
+
+export function classify(error: unknown): DeliveryResult {
+  if (error instanceof RateLimitError) {
+    return { ok: false, retry: "rate_limited", retryAfterMs: Math.max(100, error.retryAfter), global: error.global, reason: `429 rate limited by Discord (${error.global ? "global" : error.route})` };
+  }
+  if (error instanceof DiscordAPIError) {
+    if (error.status >= 500) return { ok: false, retry: "transient", reason: `Discord answered HTTP ${error.status}` };
+    if (error.status === 429) return { ok: false, retry: "rate_limited", retryAfterMs: 1000, reason: "429 rate limited by Discord" };
+    const code = Number(error.code);
+    return { ok: false, retry: "never", reason: `${code}: ${REASONS[code] ?? error.message}` };
+  }
+  if (error instanceof HTTPError) {
+    if (error.status >= 500 || error.status === 408) return { ok: false, retry: "transient", reason: `Discord answered HTTP ${error.status}` };
+    return { ok: false, retry: "never", reason: `Discord answered HTTP ${error.status}` };
+  }
+  return { ok: false, retry: "transient", reason: `could not reach Discord: ${(error as Error).message ?? String(error)}` };
+}
+
+interface ApiChannelMessage {
+  id: string;
+  channel_id: string;
+}
+
+/** Where a reply "in the thread" goes when there is no thread channel (DMs, threadless posts). */
+const REPLY_IN_CHANNEL = "/";
+
+export class DiscordNotifier implements Notifier {
+  readonly platform = "discord" as const;
+  readonly #dmChannels = new Map<string, string>();
+
+  constructor(readonly rest: REST) {}
+
+  async deliver(d: Delivery): Promise<DeliveryResult> {
+    try {
+      return await this.#deliver(d);
+    } catch (error) {
+      return classify(error);
+    }
+  }
+
+  async #deliver(d: Delivery): Promise<DeliveryResult> {
+    const direct = d.kind === "dm" || d.thread?.direct === true;
+    const channel = direct ? await this.#dmChannel(d.channelId) : d.channelId;
+    const pointer = d.payload.ref ? `(see /case show ${d.payload.ref})` : "";
+    let body: ApiMessage;
+    if (d.payload.card) {
+      const { embed, components } = cardEmbed(d.payload.card);
+      body = { embeds: [embed], ...(components?.length ? { components } : {}), allowed_mentions: { parse: [], users: [] } };
+    } else {
+      const { files: _files, ...message } = renderBlocks(d.payload.blocks ?? [], pointer);
+      body = message;
+    }
+
+    if (d.kind === "card_update") {
+      await this.rest.patch(Routes.channelMessage(channel, d.thread!.cardMessageId!), { body });
+      return { ok: true, messageId: d.thread!.cardMessageId! };
+    }
+    const create = { ...body, nonce: String(d.id), enforce_nonce: true };
+    if (d.kind === "thread" && d.thread?.threadId) {
+      const threadId = d.thread.threadId;
+      if (direct || threadId.includes(REPLY_IN_CHANNEL)) {
+        const reference = threadId.includes(REPLY_IN_CHANNEL) ? threadId.split(REPLY_IN_CHANNEL)[1]! : d.thread.cardMessageId!;
+        const sent = (await this.rest.post(Routes.channelMessages(channel), { body: { ...create, message_reference: { message_id: reference, fail_if_not_exists: false } } })) as ApiChannelMessage;
+        return { ok: true, messageId: sent.id };
+      }
+      return { ok: true, messageId: (await this.#postInThread(threadId, create)).id };
+    }
+    const sent = (await this.rest.post(Routes.channelMessages(channel), { body: create })) as ApiChannelMessage;
+    if (d.kind !== "card" || direct) return { ok: true, messageId: sent.id, threadId: `${channel}${REPLY_IN_CHANNEL}${sent.id}` };
+    // The card's thread: a thread started from a message shares the message's id.
+    try {
+      await this.rest.post(Routes.threads(channel, sent.id), { body: { name: (d.payload.ref ?? "case").slice(0, 100), auto_archive_duration: 10080 } });
+      return { ok: true, messageId: sent.id, threadId: sent.id };
+    } catch (error) {
+      if (error instanceof DiscordAPIError && Number(error.code) === 160004) return { ok: true, messageId: sent.id, threadId: sent.id };
+      // No thread (no permission to create one): thread posts reply to the card instead.
+      return { ok: true, messageId: sent.id, threadId: `${channel}${REPLY_IN_CHANNEL}${sent.id}` };
+    }
+  }
+
+  async #postInThread(threadId: string, body: object): Promise<ApiChannelMessage> {
+    try {
+      return (await this.rest.post(Routes.channelMessages(threadId), { body })) as ApiChannelMessage;
+    } catch (error) {
+      // An archived thread refuses posts until it is unarchived.
+      if (error instanceof DiscordAPIError && Number(error.code) === 50083) {
+        await this.rest.patch(Routes.channel(threadId), { body: { archived: false } });
+        return (await this.rest.post(Routes.channelMessages(threadId), { body })) as ApiChannelMessage;
+      }
+      throw error;
+    }
+  }
+
+  async #dmChannel(user: string): Promise<string> {
+    const known = this.#dmChannels.get(user);
+    if (known) return known;
+    const dm = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: user } })) as { id: string };
+    this.#dmChannels.set(user, dm.id);
+    return dm.id;
+  }
+}
+
+/** A REST client that neither waits out nor retries by itself: the outbox decides. */
+export function discordRest(token: string, apiUrl: string | undefined): REST {
+  return new REST({
+    version: "10",
+    ...(apiUrl ? { api: apiUrl.replace(/\/$/, "") } : {}),
+    rejectOnRateLimit: () => true,
+    retries: 0,
+    timeout: 10_000,
+  }).setToken(token);
+}

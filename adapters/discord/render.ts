@@ -1,0 +1,146 @@
+import type { Block, Card, CardAction, Reply, Rich } from "../../src/core/message.js";
+import { escapeDiscord, escapeDiscordLine } from "./escape.js";
+
+/**
+ * The one renderer for Discord: the message model to markdown content, embeds and button
+ * rows, in Discord's API shape. User text goes through escapeDiscord; `page` spans become
+ * `<@id>` and are the only users listed in allowed_mentions, so nothing else can ping.
+ */
+
+export const LIMITS = { content: 2000, title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, rowButtons: 5, rows: 5 } as const;
+
+const TONES: Record<string, number> = { red: 0xd62828, amber: 0xf4a261, green: 0x2a9d8f, clear: 0xf8f9fa, neutral: 0x6c757d };
+
+export interface ApiEmbed {
+  title?: string;
+  description?: string;
+  color?: number;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  footer?: { text: string };
+}
+
+export interface ApiButton {
+  type: 2;
+  style: 1 | 2 | 4;
+  label: string;
+  custom_id: string;
+}
+
+export interface ApiMessage {
+  content?: string;
+  embeds?: ApiEmbed[];
+  components?: { type: 1; components: ApiButton[] }[];
+  allowed_mentions: { parse: []; users: string[] };
+}
+
+export function truncate(text: string, max: number, pointer = ""): string {
+  if (text.length <= max) return text;
+  const tail = pointer ? `… ${pointer}` : "…";
+  return text.slice(0, Math.max(0, max - tail.length)) + tail;
+}
+
+export function markdown(r: Rich): string {
+  return r
+    .map((s) => {
+      switch (s.t) {
+        case "text":
+          return escapeDiscord(s.v);
+        case "strong":
+          return `**${escapeDiscord(s.v)}**`;
+        case "code":
+          return `\`${s.v.replace(/`/g, "ˋ")}\``;
+        case "mention":
+          return s.person.accounts.discord ? `<@${s.person.accounts.discord}>` : `@${escapeDiscord(s.person.name)}`;
+        case "br":
+          return "\n";
+      }
+    })
+    .join("");
+}
+
+/** Plain names (footers do not render mentions). */
+const plain = (r: Rich) => escapeDiscord(r.map((s) => (s.t === "mention" ? `@${s.person.name}` : s.t === "br" ? " " : s.v)).join(""));
+
+function pagedIn(r: Rich | undefined, into: Set<string>) {
+  r?.forEach((s) => s.t === "mention" && s.page && s.person.accounts.discord && into.add(s.person.accounts.discord));
+}
+
+/** `lz|case|note|HKPF-…|text`: the command a button runs, and the fields its form asks for. */
+export function buttonId(action: CardAction): string {
+  const ref = action.command.args.ref ?? "";
+  return `lz|${action.command.family}|${action.command.path.join(".")}|${ref}|${(action.form ?? []).join(",")}`.slice(0, 100);
+}
+
+export function parseButtonId(id: string): { family: string; path: string[]; ref: string; form: string[] } | undefined {
+  const [tag, family, path, ref, form] = id.split("|");
+  if (tag !== "lz" || !family || !path) return undefined;
+  return { family, path: path.split("."), ref: ref ?? "", form: form ? form.split(",") : [] };
+}
+
+export function cardEmbed(card: Card): { embed: ApiEmbed; components: ApiMessage["components"] } {
+  const pointer = card.key ? `(see /case show ${card.key})` : "";
+  const description = [card.badge ? `**${escapeDiscord(card.badge.label)}**` : "", card.subtitle ? markdown(card.subtitle) : "", ...card.sections.map(markdown)]
+    .filter(Boolean)
+    .join("\n");
+  const embed: ApiEmbed = {
+    title: truncate(escapeDiscordLine(card.title), LIMITS.title),
+    description: truncate(description, LIMITS.description, pointer),
+    color: TONES[card.badge?.tone ?? "neutral"],
+    fields: card.fields.slice(0, LIMITS.fields).map((f) => ({
+      name: truncate(escapeDiscordLine(f.label), LIMITS.fieldName),
+      value: truncate(markdown(f.value) || "—", LIMITS.fieldValue, pointer),
+      ...(f.short ? { inline: true } : {}),
+    })),
+    ...(card.footer ? { footer: { text: truncate(plain(card.footer), LIMITS.footer) } } : {}),
+  };
+  const buttons: ApiButton[] = card.actions.slice(0, LIMITS.rowButtons * LIMITS.rows).map((a) => ({
+    type: 2,
+    style: a.style === "primary" ? 1 : a.style === "danger" ? 4 : 2,
+    label: truncate(a.label, 80),
+    custom_id: buttonId(a),
+  }));
+  const components: NonNullable<ApiMessage["components"]> = [];
+  for (let i = 0; i < buttons.length; i += LIMITS.rowButtons) components.push({ type: 1, components: buttons.slice(i, i + LIMITS.rowButtons) });
+  return { embed, components };
+}
+
+export interface Rendered extends ApiMessage {
+  files: { name: string; data: Buffer }[];
+}
+
+export function renderBlocks(blocks: Block[], pointer = ""): Rendered {
+  const text: string[] = [];
+  const embeds: ApiEmbed[] = [];
+  const components: NonNullable<ApiMessage["components"]> = [];
+  const files: Rendered["files"] = [];
+  const users = new Set<string>();
+  for (const b of blocks) {
+    if (b.kind === "text") {
+      text.push(markdown(b.rich));
+      pagedIn(b.rich, users);
+    } else if (b.kind === "list") {
+      text.push(b.items.map((i) => `• ${markdown(i)}`).join("\n"));
+      b.items.forEach((i) => pagedIn(i, users));
+    } else if (b.kind === "card") {
+      const { embed, components: rows } = cardEmbed(b.card);
+      if (embeds.length < 10) embeds.push(embed);
+      components.push(...(rows ?? []).slice(0, LIMITS.rows - components.length));
+    } else {
+      files.push({ name: b.filename, data: Buffer.from(b.content, "utf8") });
+    }
+  }
+  const content = truncate(text.join("\n"), LIMITS.content, pointer);
+  return {
+    ...(content ? { content } : {}),
+    ...(embeds.length > 0 ? { embeds } : {}),
+    ...(components.length > 0 ? { components } : {}),
+    allowed_mentions: { parse: [], users: [...users] },
+    files,
+  };
+}
+
+export function renderReply(reply: Reply): Rendered {
+  const rendered = renderBlocks(reply.blocks);
+  if (reply.tone === "error" && rendered.content) rendered.content = `⚠️ ${rendered.content}`;
+  return rendered;
+}

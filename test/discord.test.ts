@@ -1,0 +1,297 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP_ID, FakeDiscord, GUILD_ID, interactionBase, type FakeMessage } from "./fakes/discord.js";
+import { FakeSlack, sign } from "./fakes/slack.js";
+import { startSystem, type System } from "./helpers/system.js";
+
+/**
+ * The real discord.js Client against a local fake Discord (REST and gateway): command
+ * registration, typed options, autocomplete, modals, buttons, threads, DMs, 429s, RESUME,
+ * and one case mirrored on a fake Slack and a fake Discord at once.
+ */
+
+const CHANNEL = { id: "910000000000000001", name: "hk-exa" };
+const IDS = { root: "800000000000000001", alice: "800000000000000002", bob: "800000000000000003", dave: "800000000000000004", lee: "800000000000000005", sam: "800000000000000006" } as const;
+type Person = keyof typeof IDS;
+
+async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 8000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+type Opt = { type: number; name: string; value?: unknown; options?: Opt[]; focused?: boolean };
+
+function optionsFor(path: string[], values: Record<string, string>, types: Record<string, number> = {}): Opt[] {
+  const leaf: Opt[] = Object.entries(values).map(([name, value]) => ({ type: types[name] ?? 3, name, value }));
+  if (path.length === 1) return [{ type: 1, name: path[0]!, options: leaf }];
+  return [{ type: 2, name: path[0]!, options: [{ type: 1, name: path[1]!, options: leaf }] }];
+}
+
+class DiscordUser {
+  constructor(
+    private readonly fake: FakeDiscord,
+    readonly name: Person,
+  ) {}
+
+  get id() {
+    return IDS[this.name];
+  }
+
+  /** Runs a slash command; returns the content of the (deferred, then edited) reply. */
+  async command(family: string, path: string[], values: Record<string, string> = {}, types: Record<string, number> = {}, channel: { id: string; name: string } | null = CHANNEL): Promise<string> {
+    const base = interactionBase({ id: this.id, username: this.name }, channel);
+    this.fake.interact({ ...base, type: 2, data: { id: "1", name: family, type: 1, options: optionsFor(path, values, types), guild_id: GUILD_ID } });
+    return this.reply(base.token);
+  }
+
+  async reply(token: string): Promise<string> {
+    const edit = await until(() => this.fake.webhooks.find((w) => w.token === token && w.method === "PATCH"), `the reply to ${token}`);
+    return String(edit.body.content ?? "");
+  }
+
+  async click(message: FakeMessage, label: string): Promise<{ token: string }> {
+    const rows = message.components as { components: { label: string; custom_id: string }[] }[];
+    const button = rows.flatMap((r) => r.components).find((b) => b.label === label)!;
+    const base = interactionBase({ id: this.id, username: this.name }, CHANNEL);
+    this.fake.interact({ ...base, type: 3, message: this.fake.apiMessage(message), data: { custom_id: button.custom_id, component_type: 2 } });
+    return { token: base.token };
+  }
+
+  async submit(customId: string, values: Record<string, string>): Promise<string> {
+    const base = interactionBase({ id: this.id, username: this.name }, CHANNEL);
+    this.fake.interact({
+      ...base,
+      type: 5,
+      data: { custom_id: customId, components: Object.entries(values).map(([k, v]) => ({ type: 1, components: [{ type: 4, custom_id: k, value: v }] })) },
+    });
+    return this.reply(base.token);
+  }
+
+  async autocomplete(family: string, path: string[], name: string, typed: string, values: Record<string, string> = {}): Promise<string[]> {
+    const base = interactionBase({ id: this.id, username: this.name }, CHANNEL);
+    const options = optionsFor(path, values);
+    const leaf = path.length === 1 ? options[0]! : options[0]!.options![0]!;
+    leaf.options!.push({ type: 3, name, value: typed, focused: true });
+    this.fake.interact({ ...base, type: 4, data: { id: "1", name: family, type: 1, options } });
+    const cb = await until(() => this.fake.callbacks.find((c) => c.token === base.token), "the autocomplete answer");
+    return ((cb.data.choices as { value: string }[]) ?? []).map((c) => c.value);
+  }
+}
+
+async function seed(as: (p: Person) => DiscordUser) {
+  const root = as("root");
+  expect(await root.command("ppp", ["org", "add"], { code: "HKPF-CSTCB", kind: "agency", name: "HK Police", jurisdiction: "HK", domains: "police.gov.hk" })).toMatch(/^Added /);
+  expect(await root.command("ppp", ["org", "add"], { code: "SGPF", kind: "agency", name: "SG Police", jurisdiction: "SG", domains: "spf.gov.sg" })).toMatch(/^Added /);
+  expect(await root.command("ppp", ["org", "add"], { code: "EXA", kind: "exchange", name: "Exchange A", jurisdiction: "MT", domains: "exa.example" })).toMatch(/^Added /);
+  const people: [Person, string, string][] = [
+    ["alice", "HKPF-CSTCB", "liaison"],
+    ["sam", "SGPF", "liaison"],
+    ["bob", "EXA", "investigator"],
+    ["dave", "EXA", "investigator"],
+    ["lee", "EXA", "investigator"],
+  ];
+  const domains: Record<string, string> = { "HKPF-CSTCB": "police.gov.hk", SGPF: "spf.gov.sg", EXA: "exa.example" };
+  for (const [who, org, role] of people) {
+    expect(await as(who).command("liaison", ["register"], { org, role, email: `${who}@${domains[org]}` })).toMatch(/^Registration received/);
+    expect(await root.command("liaison", ["vet"], { user: IDS[who] }, { user: 6 })).toMatch(/is vetted as/);
+  }
+  expect(await root.command("ppp", ["oncall"], { org: "EXA", people: `<@${IDS.bob}> <@!${IDS.dave}>` })).toContain("on-call rotation is now");
+  expect(await root.command("ppp", ["leads"], { org: "EXA", people: `<@${IDS.lee}>` })).toContain("level-2 contacts");
+}
+
+describe("Discord (real discord.js, fake Discord)", () => {
+  const fake = new FakeDiscord();
+  let system: System;
+  const as = (p: Person) => new DiscordUser(fake, p);
+
+  beforeAll(async () => {
+    await fake.start();
+    system = await startSystem("postgresql", {
+      DISCORD_TOKEN: "discord-test-token",
+      DISCORD_APPLICATION_ID: APP_ID,
+      DISCORD_GUILD_ID: GUILD_ID,
+      DISCORD_API_URL: fake.apiUrl,
+      LIAISON_BOOTSTRAP_ADMINS: `discord:${IDS.root}`,
+    });
+    await until(() => system.platforms.discord?.adapter.client?.isReady(), "the gateway connection");
+    await seed(as);
+    const bound = await as("root").command("ppp", ["bind"], { orgs: "HKPF-CSTCB,EXA" });
+    expect(bound).toBe("Posted in the channel.");
+  }, 60_000);
+  afterAll(async () => {
+    await system?.close();
+    await fake.stop();
+  });
+
+  it("registers typed commands once, and only again when they change", async () => {
+    const puts = fake.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/commands"));
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.path).toBe(`/applications/${APP_ID}/guilds/${GUILD_ID}/commands`);
+    const caseCommand = fake.commands.guild.find((c) => c.name === "case") as { options: { name: string; options: { name: string; type: number; choices?: unknown[]; autocomplete?: boolean; required?: boolean }[] }[] };
+    const open = caseCommand.options.find((o) => o.name === "open")!;
+    expect(open.options.find((o) => o.name === "severity")).toMatchObject({ type: 3, choices: expect.arrayContaining([{ name: "critical", value: "critical" }]) });
+    expect(open.options.find((o) => o.name === "exchange")).toMatchObject({ type: 3, autocomplete: true, required: true });
+    const required = open.options.map((o) => o.required ?? false);
+    expect(required).toEqual([...required].sort((a, b) => Number(b) - Number(a)));
+    const vet = (fake.commands.guild.find((c) => c.name === "liaison") as typeof caseCommand).options.find((o) => o.name === "vet")!;
+    expect(vet.options.find((o) => o.name === "user")).toMatchObject({ type: 6, required: true });
+    const org = (fake.commands.guild.find((c) => c.name === "ppp") as { options: { name: string; type: number; options: { name: string }[] }[] }).options.find((o) => o.name === "org")!;
+    expect(org).toMatchObject({ type: 2 });
+    expect(org.options.map((o) => o.name)).toEqual(["add", "edit", "list"]);
+    expect(await system.platforms.discord!.adapter.registerCommands()).toBe(false);
+    expect(fake.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/commands"))).toHaveLength(1);
+  });
+
+  it("answers every interaction by deferring it first, privately", async () => {
+    const before = fake.callbacks.length;
+    expect(await as("bob").command("liaison", ["whoami"])).toContain("investigator of EXA");
+    const cb = fake.callbacks.slice(before)[0]!;
+    expect(cb.type).toBe(5);
+    expect(cb.data.flags).toBe(64);
+  });
+
+  it("opens a case from options: an embed card with buttons, a thread, pages that ping only the on-call", async () => {
+    const reply = await as("alice").command("case", ["open"], { title: "Ransom @everyone <@&123>", exchange: "EXA", severity: "critical", type: "freeze", subjects: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t" });
+    expect(reply).toMatch(/^Opened \*\*HKPF-CSTCB-\d{4}-\d{4}\*\*\./);
+    await system.app.settle();
+    const card = await until(() => fake.messages.find((m) => m.channel_id === CHANNEL.id && m.embeds.length > 0), "the card");
+    expect(card.embeds[0]!.title).toMatch(/^HKPF-CSTCB-\d{4}-\d{4} · Ransom @\u200beveryone \\<@&123>$/);
+    expect(card.allowed_mentions).toEqual({ parse: [], users: [] });
+    expect(card.nonce).toBeDefined();
+    const labels = (card.components as { components: { label: string }[] }[]).flatMap((r) => r.components.map((b) => b.label));
+    expect(labels).toEqual(["Acknowledge", "Take", "Add note", "Hand off", "Escalate"]);
+    expect(fake.threads.find((t) => t.id === card.id)).toBeDefined();
+    const page = await until(() => fake.messages.find((m) => m.channel_id === card.id && m.content.includes("Paging")), "the page in the thread");
+    expect(page.allowed_mentions).toEqual({ parse: [], users: [IDS.bob, IDS.dave] });
+    expect(page.content).toContain(`<@${IDS.bob}>, <@${IDS.dave}>`);
+    const dm = fake.messages.find((m) => m.channel_id.startsWith("dm") && m.content.includes("You are paged"));
+    expect(dm?.content).toContain("Ransom @\u200beveryone \\<@&123>");
+    for (const m of fake.messages) expect(m.allowed_mentions?.parse ?? []).toEqual([]);
+  });
+
+  it("acknowledges from the card's button and edits the card in place", async () => {
+    const card = fake.messages.find((m) => m.channel_id === CHANNEL.id && m.embeds.length > 0)!;
+    const { token } = await as("bob").click(card, "Acknowledge");
+    expect(await as("bob").reply(token)).toMatch(/^Acknowledged HKPF-CSTCB-\d{4}-\d{4}\./);
+    await system.app.settle();
+    expect(card.edits).toBeGreaterThan(0);
+    expect(JSON.stringify(card.embeds)).toContain("acknowledged");
+    const ack = fake.messages.find((m) => m.channel_id === card.id && m.content.includes("Acknowledged by"))!;
+    expect(ack.allowed_mentions).toEqual({ parse: [], users: [] });
+  });
+
+  it("adds a note through the button's modal", async () => {
+    const card = fake.messages.find((m) => m.channel_id === CHANNEL.id && m.embeds.length > 0)!;
+    const before = fake.callbacks.length;
+    await as("alice").click(card, "Add note");
+    const modal = await until(() => fake.callbacks.slice(before).find((c) => c.type === 9), "the modal");
+    const inputs = (modal.data.components as { components: { custom_id: string }[] }[]).flatMap((r) => r.components.map((c) => c.custom_id));
+    expect(inputs).toEqual(["text"]);
+    expect(await as("alice").submit(String(modal.data.custom_id), { text: "**court order** attached" })).toMatch(/^Noted on /);
+    await system.app.settle();
+    const note = await until(() => fake.messages.find((m) => m.channel_id === card.id && m.content.includes("Note from")), "the note");
+    expect(note.content).toContain("\\*\\*court order\\*\\* attached");
+  });
+
+  it("opens a modal for /case open without options, and refuses a bad subject from it", async () => {
+    const base = interactionBase({ id: IDS.alice, username: "alice" }, CHANNEL);
+    const before = fake.callbacks.length;
+    fake.interact({ ...base, type: 2, data: { id: "1", name: "case", type: 1, options: [{ type: 1, name: "open", options: [] }] } });
+    const modal = await until(() => fake.callbacks.slice(before).find((c) => c.type === 9), "the open modal");
+    const inputs = (modal.data.components as { components: { custom_id: string }[] }[]).flatMap((r) => r.components.map((c) => c.custom_id));
+    expect(inputs).toEqual(["title", "exchange", "severity", "type", "subjects"]);
+    const cases = await system.app.db.client.case.count();
+    const refused = await as("alice").submit(String(modal.data.custom_id), { title: "x", exchange: "EXA", severity: "high", type: "freeze", subjects: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD" });
+    expect(refused).toMatch(/^⚠️ subjects: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD is refused: its EIP-55 checksum does not match/);
+    expect(await system.app.db.client.case.count()).toBe(cases);
+  });
+
+  it("autocompletes the case references the caller may see, and organisation codes", async () => {
+    const ref = (await system.app.db.client.case.findFirstOrThrow()).ref;
+    expect(await as("bob").autocomplete("case", ["show"], "ref", "HKPF")).toContain(ref);
+    expect(await as("sam").autocomplete("case", ["show"], "ref", "HKPF")).toEqual([]);
+    expect(await as("alice").autocomplete("case", ["open"], "exchange", "E", { title: "t" })).toEqual(["EXA"]);
+  });
+
+  it("waits out a 429 from Discord and delivers without losing or doubling", async () => {
+    fake.fail(/^POST \/channels\/.+\/messages$/, { status: 429, retryAfter: 0.2 }, 3);
+    const reply = await as("alice").command("case", ["open"], { title: "Storm", exchange: "EXA", severity: "high", type: "freeze" });
+    const ref = /(HKPF-CSTCB-\d{4}-\d{4})/.exec(reply)![1]!;
+    await until(async () => {
+      await system.app.settle();
+      return (await system.app.db.client.outbox.count({ where: { state: { not: "sent" } } })) === 0;
+    }, "delivery after the 429s", 15_000);
+    expect(fake.messages.filter((m) => m.channel_id === CHANNEL.id && JSON.stringify(m.embeds).includes(ref))).toHaveLength(1);
+  });
+
+  it("resumes the gateway session after the socket drops", async () => {
+    const resumes = fake.resumes.length;
+    fake.dropConnections();
+    await until(() => fake.resumes.length > resumes && fake.connections > 0, "the RESUME");
+    expect(await as("bob").command("liaison", ["whoami"])).toContain("investigator of EXA");
+  });
+});
+
+describe("one case on Slack and Discord at once", () => {
+  const discord = new FakeDiscord();
+  const slack = new FakeSlack();
+  let system: System;
+  const as = (p: Person) => new DiscordUser(discord, p);
+
+  beforeAll(async () => {
+    await discord.start();
+    await slack.start();
+    system = await startSystem("sqlite", {
+      DISCORD_TOKEN: "discord-test-token",
+      DISCORD_APPLICATION_ID: APP_ID,
+      DISCORD_GUILD_ID: GUILD_ID,
+      DISCORD_API_URL: discord.apiUrl,
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_SIGNING_SECRET: "secret",
+      SLACK_API_URL: slack.apiUrl,
+      LIAISON_BOOTSTRAP_ADMINS: `discord:${IDS.root}`,
+    });
+    await until(() => system.platforms.discord?.adapter.client?.isReady(), "the gateway connection");
+    await seed(as);
+    await as("root").command("ppp", ["bind"], { orgs: "HKPF-CSTCB,EXA" });
+    // root links a Slack account, then binds a Slack channel from there.
+    const code = /link code:([A-Z0-9-]+)/.exec(await as("root").command("liaison", ["link"]))![1]!;
+    const link = async (text: string, command = "/liaison", channel = "C0SLACK") => {
+      const body = new URLSearchParams({ channel_id: channel, channel_name: "hk-exa-slack", user_id: "U0ROOT", user_name: "root", command, text, response_url: slack.responseUrl(encodeURIComponent(text)), trigger_id: `t-${text}` }).toString();
+      const res = await fetch(`${system.url}/slack/events`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...sign("secret", body) }, body });
+      expect(res.status).toBe(200);
+      return until(() => slack.responses.find((r) => r.id === text), "the Slack reply");
+    };
+    expect(JSON.stringify((await link(`link code:${code}`)).body)).toContain("now linked to root");
+    expect(JSON.stringify((await link("bind orgs:HKPF-CSTCB,EXA", "/ppp")).body)).toContain("liaison channel");
+  }, 60_000);
+  afterAll(async () => {
+    await system?.close();
+    await discord.stop();
+    await slack.stop();
+  });
+
+  it("shows the same case on both, and an acknowledgement pressed on Discord updates both cards", async () => {
+    await as("alice").command("case", ["open"], { title: "Both sides", exchange: "EXA", severity: "critical", type: "freeze" });
+    await system.app.settle();
+    const discordCard = await until(() => discord.messages.find((m) => m.channel_id === CHANNEL.id && m.embeds.length > 0), "the Discord card");
+    const slackCard = await until(() => slack.messages.find((m) => m.channel === "C0SLACK" && !m.thread_ts), "the Slack card");
+    expect(slackCard.text).toContain("Both sides");
+    await as("bob").click(discordCard, "Acknowledge");
+    await until(async () => {
+      await system.app.settle();
+      return discordCard.edits > 0 && slackCard.edits > 0;
+    }, "both cards updated");
+    expect(JSON.stringify(discordCard.embeds)).toContain("acknowledged");
+    expect(JSON.stringify(slackCard.blocks)).toContain("acknowledged");
+    expect(slack.messages.some((m) => m.thread_ts === slackCard.ts && m.text.includes("Acknowledged by"))).toBe(true);
+    expect(discord.messages.some((m) => m.channel_id === discordCard.id && m.content.includes("Acknowledged by"))).toBe(true);
+    const members = await system.app.db.client.account.findMany({ where: { member: { role: "coordinator" } } });
+    expect(new Set(members.map((a) => a.memberId)).size).toBe(1);
+    expect(members.map((a) => a.platform).sort()).toEqual(["discord", "slack"]);
+  });
+});
