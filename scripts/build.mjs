@@ -65,7 +65,7 @@ function newestSource() {
       else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
-  for (const dir of ["src", "commands", "adapters", "generated"]) if (existsSync(join(root, dir))) walk(join(root, dir));
+  for (const dir of ["src", "commands", "adapters", "generated", "bench", "test/fakes"]) if (existsSync(join(root, dir))) walk(join(root, dir));
   return newest;
 }
 

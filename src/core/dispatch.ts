@@ -35,6 +35,12 @@ export interface DispatcherDeps {
   metrics?: Metrics | undefined;
   /** Called after a command's transaction committed (wakes outbox delivery). */
   onCommitted?: (() => void) | undefined;
+  /**
+   * Commands handled at once. The rest wait their turn, and every command first yields to
+   * pending I/O: with a synchronous driver (SQLite) a running command would otherwise keep
+   * the event loop from acknowledging the requests that arrive meanwhile.
+   */
+  concurrency?: number;
 }
 
 export function errorReply(message: string, field?: string): Reply {
@@ -106,9 +112,32 @@ function checkAccess(command: AnyCommand, caller: Caller): void {
  * and change nothing — except the audit entry a refused access attempt leaves.
  */
 export class Dispatcher {
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+
   constructor(readonly deps: DispatcherDeps) {}
 
+  async #slot(): Promise<() => void> {
+    if (this.#running >= (this.deps.concurrency ?? 4)) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    // Let waiting I/O (incoming requests to acknowledge) run before this command's work.
+    await new Promise((resolve) => setImmediate(resolve));
+    return () => {
+      this.#running--;
+      this.#waiting.shift()?.();
+    };
+  }
+
   async dispatch(inv: Invocation): Promise<Reply> {
+    const release = await this.#slot();
+    try {
+      return await this.#dispatch(inv);
+    } finally {
+      release();
+    }
+  }
+
+  async #dispatch(inv: Invocation): Promise<Reply> {
     const { db, registry, clock, log, metrics } = this.deps;
     const started = performance.now();
     let label = `/${inv.family}`;

@@ -45,7 +45,17 @@ export function createCore(db: Database, o: CoreOptions): Core {
     provider: db.provider,
     platforms: o.platforms,
   };
-  const dispatcher = new Dispatcher({ db, registry, clock: o.clock, log: o.log, services, metrics: o.metrics, onCommitted: o.onCommitted });
+  const dispatcher = new Dispatcher({
+    db,
+    registry,
+    clock: o.clock,
+    log: o.log,
+    services,
+    metrics: o.metrics,
+    onCommitted: o.onCommitted,
+    // SQLite does its work synchronously: one command at a time keeps acknowledgements prompt.
+    concurrency: db.provider === "sqlite" ? 1 : 8,
+  });
   return { registry, services, dispatcher };
 }
 

@@ -1,0 +1,249 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import pg from "pg";
+import { randomUUID, createHash } from "node:crypto";
+import { openDatabase, type Database } from "../src/db/database.js";
+import { ensureBootstrapCoordinators } from "../src/domain/members.js";
+import { silentLogger } from "../src/log.js";
+import { createCore } from "../src/runtime/app.js";
+import { systemClock } from "../src/clock.js";
+import type { Invocation } from "../src/core/dispatch.js";
+import { createTempPostgres } from "../test/helpers/postgres.js";
+import { medianRun, percentile, printFigures, type Figure } from "./stats.js";
+
+/**
+ * Benchmark 1: `/case open` + `ack` + `note` through the dispatcher, against the raw driver
+ * doing the same writes (one transaction per command, prepared statements).
+ */
+
+const SEED = [
+  ["root", "ppp", 'org add code:HKPF kind:agency name:"HK Police" jurisdiction:HK domains:police.gov.hk'],
+  ["root", "ppp", 'org add code:EXA kind:exchange name:"Exchange A" jurisdiction:MT domains:exa.example'],
+  ["alice", "liaison", "register org:HKPF role:liaison email:alice@police.gov.hk"],
+  ["bob", "liaison", "register org:EXA role:investigator email:bob@exa.example"],
+  ["root", "liaison", "vet @alice"],
+  ["root", "liaison", "vet @bob"],
+  ["root", "ppp", "oncall EXA @bob"],
+  ["root@hk-exa", "ppp", "bind orgs:HKPF,EXA"],
+] as const;
+
+function invocation(who: string, family: string, text: string): Invocation {
+  const [name, channel] = who.split("@") as [string, string | undefined];
+  return {
+    platform: "console",
+    account: { platform: "console", externalId: name, handle: name },
+    channel: { platform: "console", id: channel ?? "general", name: channel ?? "general", direct: false },
+    family: family as Invocation["family"],
+    input: { text, mentions: (w) => (/^@\w+$/.test(w) ? `console:${w.slice(1)}` : undefined) },
+  };
+}
+
+async function dispatcherRun(db: Database, iterations: number): Promise<number[]> {
+  const core = createCore(db, { clock: systemClock, log: silentLogger, platforms: ["console"] });
+  await db.tx((tx) => ensureBootstrapCoordinators(tx, [{ platform: "console", externalId: "root" }], new Date()));
+  for (const [who, family, text] of SEED) await core.dispatcher.dispatch(invocation(who, family, text));
+  const latencies: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    const open = await core.dispatcher.dispatch(invocation("alice@hk-exa", "case", `open title:"Bench ${i}" exchange:EXA severity:high type:freeze subjects:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4`));
+    const ref = /"v":"(HKPF-\d{4}-\d{4,})"/.exec(JSON.stringify(open.blocks))?.[1];
+    if (!ref) throw new Error(`open failed: ${JSON.stringify(open.blocks)}`);
+    await core.dispatcher.dispatch(invocation("bob@hk-exa", "case", `ack ${ref}`));
+    await core.dispatcher.dispatch(invocation("bob@hk-exa", "case", `note ${ref} wallet frozen pending order`));
+    latencies.push(performance.now() - t0);
+  }
+  return latencies;
+}
+
+const hash = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** The same rows the three commands write, with the raw driver. */
+function sqliteRaw(file: string, iterations: number): number[] {
+  const db = new Sqlite(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  const now = () => Date.now();
+  db.prepare(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES ('HKPF','AGENCY','x','HK','UTC','a',?,?),('EXA','EXCHANGE','x','MT','UTC','b',?,?)`).run(now(), now(), now(), now());
+  db.prepare(`INSERT INTO member (name, status, created_at, updated_at) VALUES ('alice','vetted',?,?),('bob','vetted',?,?)`).run(now(), now(), now(), now());
+  const s = {
+    counter: db.prepare(`INSERT INTO ref_counter (agency_id, year, last) VALUES (1, 2026, 1) ON CONFLICT (agency_id, year) DO UPDATE SET last = last + 1 RETURNING last`),
+    caseRow: db.prepare(`INSERT INTO "case" (ref, agency_id, exchange_id, year, seq, title, severity, type, tlp, status, whose_move, opened_by_id, last_activity_at, head_hash, created_at, updated_at) VALUES (?,1,2,2026,?,?,'high','freeze','amber','OPEN','exchange',1,?,?,?,?)`),
+    subject: db.prepare(`INSERT INTO case_subject (case_id, position, kind, chain, value, display) VALUES (?,0,'address','BTC',?,?)`),
+    participant: db.prepare(`INSERT INTO case_participant (case_id, member_id, reason, paged_at, created_at) VALUES (?,?,?,?,?)`),
+    event: db.prepare(`INSERT INTO case_event (case_id, seq, at, actor_id, type, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)`),
+    head: db.prepare(`UPDATE "case" SET event_count = ?, head_hash = ? WHERE id = ?`),
+    thread: db.prepare(`INSERT INTO case_thread (case_id, platform, channel_id, created_at) VALUES (?,'console','hk-exa',?)`),
+    outbox: db.prepare(`INSERT INTO outbox (key, platform, kind, channel_id, case_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES (?,'console','thread','hk-exa',?,?,?,?,?,?)`),
+    timer: db.prepare(`INSERT INTO timer (kind, dedupe_key, due_at, case_id, created_at, updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`),
+    ack: db.prepare(`UPDATE "case" SET status = 'ACKNOWLEDGED', ack_at = ?, ack_by_id = 2, updated_at = ? WHERE id = ?`),
+    cancel: db.prepare(`UPDATE timer SET state = 'cancelled' WHERE case_id = ? AND state = 'scheduled'`),
+    load: db.prepare(`SELECT * FROM "case" WHERE ref = ?`),
+  };
+  const latencies: number[] = [];
+  const payload = JSON.stringify({ blocks: [{ kind: "text", rich: [{ t: "text", v: "x".repeat(200) }] }] });
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    let caseId = 0;
+    let ref = "";
+    db.transaction(() => {
+      const seq = Number((s.counter.get() as { last: number }).last);
+      ref = `HKPF-2026-${String(seq).padStart(4, "0")}`;
+      caseId = Number(s.caseRow.run(ref, seq, `Bench ${i}`, now(), "0".repeat(64), now(), now()).lastInsertRowid);
+      s.subject.run(caseId, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1q");
+      s.participant.run(caseId, 1, "opener", null, now());
+      s.participant.run(caseId, 2, "oncall", now(), now());
+      const h1 = hash(`1${ref}`);
+      s.event.run(caseId, 1, now(), 1, "opened", payload, "0".repeat(64), h1);
+      const h2 = hash(h1);
+      s.event.run(caseId, 2, now(), 1, "paged", "{}", h1, h2);
+      s.head.run(2, h2, caseId);
+      s.thread.run(caseId, now());
+      for (const k of ["card", "post", "dm"]) s.outbox.run(`${caseId}:${k}`, caseId, `t${caseId}`, payload, now(), now(), now());
+      for (const k of ["level2", "level3", "reminder"]) s.timer.run(k, `${caseId}:${k}`, now() + 3600_000, caseId, now(), now());
+    })();
+    db.transaction(() => {
+      s.load.get(ref);
+      s.ack.run(now(), now(), caseId);
+      s.cancel.run(caseId);
+      s.timer.run("stale", `${caseId}:stale`, now() + 86_400_000, caseId, now(), now());
+      s.event.run(caseId, 3, now(), 2, "acknowledged", "{}", "a", hash("3"));
+      s.head.run(3, "b", caseId);
+      s.outbox.run(`${caseId}:ack`, caseId, `t${caseId}`, payload, now(), now(), now());
+      s.outbox.run(`${caseId}:ackcard`, caseId, `t${caseId}`, payload, now(), now(), now());
+    })();
+    db.transaction(() => {
+      s.load.get(ref);
+      s.event.run(caseId, 4, now(), 2, "note", '{"text":"wallet frozen pending order"}', "b", hash("4"));
+      s.head.run(4, "c", caseId);
+      s.outbox.run(`${caseId}:note`, caseId, `t${caseId}`, payload, now(), now(), now());
+    })();
+    latencies.push(performance.now() - t0);
+  }
+  db.close();
+  return latencies;
+}
+
+async function postgresRaw(url: string, iterations: number): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const q = (name: string, text: string, values: unknown[]) => client.query({ name, text, values });
+  const now = () => new Date();
+  await client.query(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES ('HKPF','AGENCY','x','HK','UTC','a',now(),now()),('EXA','EXCHANGE','x','MT','UTC','b',now(),now())`);
+  await client.query(`INSERT INTO member (name, status, created_at, updated_at) VALUES ('alice','vetted',now(),now()),('bob','vetted',now(),now())`);
+  const ids = (await client.query(`SELECT id FROM organisation ORDER BY id`)).rows.map((r) => r.id);
+  const members = (await client.query(`SELECT id FROM member ORDER BY id`)).rows.map((r) => r.id);
+  const payload = JSON.stringify({ blocks: [{ kind: "text", rich: [{ t: "text", v: "x".repeat(200) }] }] });
+  const latencies: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    await client.query("BEGIN");
+    const seq = (await q("c", `INSERT INTO ref_counter (agency_id, year, last) VALUES ($1, 2026, 1) ON CONFLICT (agency_id, year) DO UPDATE SET last = ref_counter.last + 1 RETURNING last`, [ids[0]])).rows[0].last;
+    const ref = `HKPF-2026-${String(seq).padStart(4, "0")}`;
+    const caseId = (await q("k", `INSERT INTO "case" (ref, agency_id, exchange_id, year, seq, title, severity, type, tlp, status, whose_move, opened_by_id, last_activity_at, head_hash, created_at, updated_at) VALUES ($1,$2,$3,2026,$4,$5,'high','freeze','amber','OPEN','exchange',$6,$7,$8,$7,$7) RETURNING id`, [ref, ids[0], ids[1], seq, `Bench ${i}`, members[0], now(), "0".repeat(64)])).rows[0].id;
+    await q("s", `INSERT INTO case_subject (case_id, position, kind, chain, value, display) VALUES ($1,0,'address','BTC',$2,$3)`, [caseId, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1q"]);
+    await q("p", `INSERT INTO case_participant (case_id, member_id, reason, paged_at, created_at) VALUES ($1,$2,$3,$4,$5)`, [caseId, members[0], "opener", null, now()]);
+    await q("p", `INSERT INTO case_participant (case_id, member_id, reason, paged_at, created_at) VALUES ($1,$2,$3,$4,$5)`, [caseId, members[1], "oncall", now(), now()]);
+    await q("e", `INSERT INTO case_event (case_id, seq, at, actor_id, type, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [caseId, 1, now(), members[0], "opened", payload, "0".repeat(64), hash(ref)]);
+    await q("e", `INSERT INTO case_event (case_id, seq, at, actor_id, type, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [caseId, 2, now(), members[0], "paged", "{}", hash(ref), hash("2")]);
+    await q("h", `UPDATE "case" SET event_count = $1, head_hash = $2 WHERE id = $3`, [2, hash("2"), caseId]);
+    await q("t", `INSERT INTO case_thread (case_id, platform, channel_id, created_at) VALUES ($1,'console','hk-exa',$2)`, [caseId, now()]);
+    for (const k of ["card", "post", "dm"]) await q("o", `INSERT INTO outbox (key, platform, kind, channel_id, case_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES ($1,'console','thread','hk-exa',$2,$3,$4,$5,$5,$5)`, [`${caseId}:${k}`, caseId, `t${caseId}`, payload, now()]);
+    for (const k of ["level2", "level3", "reminder"]) await q("tm", `INSERT INTO timer (kind, dedupe_key, due_at, case_id, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$5) ON CONFLICT (dedupe_key) DO NOTHING`, [k, `${caseId}:${k}`, now(), caseId, now()]);
+    await client.query("COMMIT");
+    await client.query("BEGIN");
+    await q("l", `SELECT * FROM "case" WHERE ref = $1 FOR UPDATE`, [ref]);
+    await q("a", `UPDATE "case" SET status = 'ACKNOWLEDGED', ack_at = $1, ack_by_id = $2, updated_at = $1 WHERE id = $3`, [now(), members[1], caseId]);
+    await q("x", `UPDATE timer SET state = 'cancelled' WHERE case_id = $1 AND state = 'scheduled'`, [caseId]);
+    await q("tm", `INSERT INTO timer (kind, dedupe_key, due_at, case_id, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$5) ON CONFLICT (dedupe_key) DO NOTHING`, ["stale", `${caseId}:stale`, now(), caseId, now()]);
+    await q("e", `INSERT INTO case_event (case_id, seq, at, actor_id, type, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [caseId, 3, now(), members[1], "acknowledged", "{}", "a", hash("3")]);
+    await q("h", `UPDATE "case" SET event_count = $1, head_hash = $2 WHERE id = $3`, [3, "b", caseId]);
+    await q("o", `INSERT INTO outbox (key, platform, kind, channel_id, case_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES ($1,'console','thread','hk-exa',$2,$3,$4,$5,$5,$5)`, [`${caseId}:ack`, caseId, `t${caseId}`, payload, now()]);
+    await q("o", `INSERT INTO outbox (key, platform, kind, channel_id, case_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES ($1,'console','thread','hk-exa',$2,$3,$4,$5,$5,$5)`, [`${caseId}:ackcard`, caseId, `t${caseId}`, payload, now()]);
+    await client.query("COMMIT");
+    await client.query("BEGIN");
+    await q("l", `SELECT * FROM "case" WHERE ref = $1 FOR UPDATE`, [ref]);
+    await q("e", `INSERT INTO case_event (case_id, seq, at, actor_id, type, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [caseId, 4, now(), members[1], "note", '{"text":"x"}', "b", hash("4")]);
+    await q("h", `UPDATE "case" SET event_count = $1, head_hash = $2 WHERE id = $3`, [4, "c", caseId]);
+    await q("o", `INSERT INTO outbox (key, platform, kind, channel_id, case_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES ($1,'console','thread','hk-exa',$2,$3,$4,$5,$5,$5)`, [`${caseId}:note`, caseId, `t${caseId}`, payload, now()]);
+    await client.query("COMMIT");
+    latencies.push(performance.now() - t0);
+  }
+  await client.end();
+  return latencies;
+}
+
+interface Result {
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+const summarise = (latencies: number[], totalMs: number): Result => ({
+  opsPerSec: (latencies.length / totalMs) * 1000,
+  p50: percentile(latencies, 50),
+  p99: percentile(latencies, 99),
+});
+
+async function measure(kind: "sqlite" | "postgresql", iterations: number, runs: number) {
+  const one = async (raw: boolean): Promise<Result> => {
+    if (kind === "sqlite") {
+      const dir = mkdtempSync(join(tmpdir(), "liaison-bench-"));
+      try {
+        const file = join(dir, "bench.db");
+        const db = await openDatabase({ provider: "sqlite", file }, { log: silentLogger });
+        const t0 = performance.now();
+        let latencies: number[];
+        if (raw) {
+          await db.close();
+          latencies = sqliteRaw(file, iterations);
+        } else {
+          latencies = await dispatcherRun(db, iterations);
+          await db.close();
+        }
+        return summarise(latencies, latencies.reduce((a, b) => a + b, 0) || performance.now() - t0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const temp = await createTempPostgres("liaison_bench");
+    try {
+      const db = await openDatabase({ provider: "postgresql", url: temp.url }, { log: silentLogger });
+      let latencies: number[];
+      if (raw) {
+        await db.close();
+        latencies = await postgresRaw(temp.url, iterations);
+      } else {
+        latencies = await dispatcherRun(db, iterations);
+        await db.close();
+      }
+      return summarise(latencies, latencies.reduce((a, b) => a + b, 0));
+    } finally {
+      await temp.drop();
+    }
+  };
+  const liaison = await medianRun(runs, () => one(false), (r) => r.opsPerSec);
+  const raw = await medianRun(runs, () => one(true), (r) => r.opsPerSec);
+  return { liaison: liaison.median, raw: raw.median };
+}
+
+export async function commandPathBench(options: { iterations: number; runs: number }): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const kind of ["sqlite", "postgresql"] as const) {
+    const { liaison, raw } = await measure(kind, options.iterations, options.runs);
+    const ratio = liaison.opsPerSec / raw.opsPerSec;
+    figures.push(
+      { name: `${kind}: open+ack+note throughput`, value: liaison.opsPerSec, unit: "ops/s", baseline: { name: "raw driver", value: raw.opsPerSec }, ratio, goal: "≥ 0.5× raw", met: ratio >= 0.5 },
+      { name: `${kind}: open+ack+note p50`, value: liaison.p50, unit: "ms", baseline: { name: "raw driver", value: raw.p50 } },
+      { name: `${kind}: open+ack+note p99`, value: liaison.p99, unit: "ms", baseline: { name: "raw driver", value: raw.p99 } },
+    );
+  }
+  return figures;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await commandPathBench({ iterations: Number(process.env.BENCH_ITERATIONS ?? 200), runs: Number(process.env.BENCH_RUNS ?? 3) });
+  printFigures("Command path", figures);
+  void randomUUID;
+}
