@@ -26,6 +26,6 @@ alice@hk-exa: /case open title:"Answered quickly" exchange:EXA severity:critical
 LINES
   sleep 1
   echo "bob@hk-exa: /case ack HKPF-CSTCB-$(date -u +%Y)-0002"
-  sleep 10
+  sleep 12
   echo "alice@hk-exa: /ppp digest now"
 } | npm start --silent

@@ -30,14 +30,14 @@ function run(args, env = {}) {
 function generateClients() {
   const schema = readFileSync(schemaPath, "utf8");
   const prismaVersion = JSON.parse(readFileSync(join(root, "node_modules/prisma/package.json"), "utf8")).version;
-  const stamp = createHash("sha256").update(prismaVersion).update(schema).digest("hex");
+  const postgresSchema = schema
+    .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
+    .replace(/output\s*=\s*"[^"]*"/, 'output       = "./postgresql"');
+  const stamp = createHash("sha256").update(prismaVersion).update(schema).update(postgresSchema).digest("hex");
   const complete = ["sqlite", "postgresql"].every((p) => existsSync(join(generatedDir, p, "client.ts")));
   if (complete && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) return;
 
   mkdirSync(generatedDir, { recursive: true });
-  const postgresSchema = schema
-    .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
-    .replace(/output\s*=\s*"[^"]*"/, 'output       = "./postgresql"');
   const postgresSchemaPath = join(generatedDir, "postgresql.prisma");
   writeFileSync(postgresSchemaPath, postgresSchema);
 

@@ -83,10 +83,45 @@ class DurableSqliteFactory implements SqlDriverAdapterFactory {
     raw.pragma("synchronous = FULL");
     raw.pragma("foreign_keys = ON");
     raw.pragma("busy_timeout = 10000");
-    const prepare = raw.prepare.bind(raw);
-    raw.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof raw.prepare;
+    raw.prepare = cachedPrepare(raw) as typeof raw.prepare;
     return adapter;
   }
+}
+
+/**
+ * The adapter prepares every statement anew; preparing is a good part of a small query's
+ * cost. This keeps prepared statements (up to a bound) and hands the adapter a fresh
+ * binding of the cached one each time — better-sqlite3 statements cannot be re-bound.
+ */
+function cachedPrepare(raw: BetterSqlite3.Database) {
+  const prepare = raw.prepare.bind(raw);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const LIMIT = 2000;
+  return (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+      if (cache.size >= LIMIT) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, statement);
+    const st = statement;
+    const bound = (params: unknown[]) => ({
+      reader: st.reader,
+      columns: () => st.columns(),
+      raw: () => ({ all: () => st.raw(true).all(...params) }),
+      run: () => st.run(...params),
+      all: () => st.raw(false).all(...params),
+      get: () => st.raw(false).get(...params),
+    });
+    return {
+      reader: st.reader,
+      bind: (...args: unknown[]) => bound(args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args),
+      run: (...args: unknown[]) => st.run(...args),
+      columns: () => st.columns(),
+    };
+  };
 }
 
 async function loadClientClass(provider: Provider): Promise<new (options: object) => Client> {

@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   leaseMs?: number;
   batch?: number;
   maxAttempts?: number;
+  /** Timers fired together in one transaction (fewer commits); a failing batch is retried one by one. */
+  fireBatch?: number;
   /** Called after timers fired (to wake outbox delivery). */
   onFired?: () => void;
   exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -105,13 +107,43 @@ export class Scheduler {
     const { ids, token } = await this.claim();
     if (ids.length === 0) return 0;
     const rows = await this.o.db.tx((tx) => tx.timer.findMany({ where: { id: { in: ids } }, orderBy: [{ dueAt: "asc" }, { id: "asc" }] }));
-    for (const row of rows) await this.fire(row, token);
+    const size = this.o.fireBatch ?? 20;
+    for (let i = 0; i < rows.length; i += size) {
+      const chunk = rows.slice(i, i + size);
+      if (chunk.length > 1 && (await this.fireTogether(chunk, token))) continue;
+      for (const row of chunk) await this.fire(row, token);
+    }
     this.o.onFired?.();
     return rows.length;
   }
 
   async drain(maxRounds = 1000): Promise<void> {
     for (let i = 0; i < maxRounds; i++) if ((await this.runOnce()) === 0) return;
+  }
+
+  /**
+   * Fires several timers in one transaction. All or nothing: if any of them fails or was
+   * taken over, the whole batch rolls back and the caller fires them one by one.
+   */
+  private async fireTogether(rows: (TimerRow & { attempts: number })[], token: string): Promise<boolean> {
+    const { db, clock, services, metrics } = this.o;
+    try {
+      await db.tx(async (tx) => {
+        const now = clock.now();
+        const memo = new Map<string, unknown>();
+        for (const row of rows) await fireTimer({ tx, now, services, memo }, row);
+        await faultPoint("timer-fire");
+        const done = await tx.timer.updateMany({
+          where: { id: { in: rows.map((r) => r.id) }, state: "running", leaseToken: token },
+          data: { state: "done", leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: null, updatedAt: now },
+        });
+        if (done.count !== rows.length) throw new LeaseLost();
+      });
+      for (const row of rows) metrics?.timers.inc({ kind: row.kind, result: "fired" });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async fire(row: TimerRow & { attempts: number }, token: string): Promise<void> {

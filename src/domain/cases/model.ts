@@ -77,14 +77,14 @@ export const isActive = (c: Pick<CaseRecord, "status">) => c.status !== "CLOSED"
 /** An emergency the exchange has not been paged for yet. */
 export const awaitingConfirmation = (c: Pick<CaseRecord, "type" | "pagedAt">) => c.type === "emergency" && c.pagedAt === null;
 
+// People are loaded separately, all in one query (see toRecord): nesting them under each
+// relation would cost three queries per relation.
 const caseInclude = {
   agency: true,
   exchange: true,
-  openedBy: { include: memberInclude },
-  assignee: { include: memberInclude },
   subjects: { orderBy: { position: "asc" } },
   amounts: { orderBy: { position: "asc" } },
-  participants: { orderBy: { id: "asc" }, include: { member: { include: memberInclude } } },
+  participants: { orderBy: { id: "asc" } },
   handoffs: { where: { state: "offered" }, orderBy: { id: "desc" }, take: 1 },
 } as const;
 
@@ -96,11 +96,14 @@ function findRow(tx: Tx, where: { ref: string } | { id: number }) {
 
 async function toRecord(tx: Tx, row: CaseRow): Promise<CaseRecord> {
   const offered = row.handoffs[0];
+  const ids = new Set<number>([row.openedById, ...row.participants.map((p) => p.memberId)]);
+  if (row.assigneeId !== null) ids.add(row.assigneeId);
+  if (offered?.toMemberId) ids.add(offered.toMemberId);
+  const people = new Map((await tx.member.findMany({ where: { id: { in: [...ids] } }, include: memberInclude })).map((m) => [m.id, toMemberView(m)]));
+  const person = (id: number) => people.get(id)!;
   let pendingHandoff: HandoffView | null = null;
   if (offered) {
-    const toMember = offered.toMemberId
-      ? toMemberView(await tx.member.findUniqueOrThrow({ where: { id: offered.toMemberId }, include: memberInclude }))
-      : null;
+    const toMember = offered.toMemberId ? person(offered.toMemberId) : null;
     const toOrg = offered.toOrgId ? toOrganisation(await tx.organisation.findUniqueOrThrow({ where: { id: offered.toOrgId } })) : null;
     pendingHandoff = { id: offered.id, fromId: offered.fromId, toMember, toOrg, note: offered.note, offeredAt: offered.offeredAt };
   }
@@ -116,8 +119,8 @@ async function toRecord(tx: Tx, row: CaseRow): Promise<CaseRecord> {
     whoseMove: row.whoseMove as WhoseMove,
     agency: toOrganisation(row.agency),
     exchange: toOrganisation(row.exchange),
-    openedBy: toMemberView(row.openedBy),
-    assignee: row.assignee ? toMemberView(row.assignee) : null,
+    openedBy: person(row.openedById),
+    assignee: row.assigneeId !== null ? person(row.assigneeId) : null,
     externalRef: row.externalRef,
     deadline: row.deadline,
     confirmedAt: row.confirmedAt,
@@ -136,7 +139,7 @@ async function toRecord(tx: Tx, row: CaseRow): Promise<CaseRecord> {
     headHash: row.headHash,
     subjects: row.subjects.map((s) => ({ kind: s.kind as "address" | "tx", chain: s.chain as Chain, value: s.value, display: s.display })),
     amounts: row.amounts.map((a) => ({ kind: a.kind as AmountView["kind"], asset: a.asset, amount: a.amount, usd: a.usd })),
-    participants: row.participants.map((p) => ({ member: toMemberView(p.member), reason: p.reason, pagedAt: p.pagedAt })),
+    participants: row.participants.map((p) => ({ member: person(p.memberId), reason: p.reason, pagedAt: p.pagedAt })),
     pendingHandoff,
   };
 }

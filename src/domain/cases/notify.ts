@@ -18,6 +18,8 @@ export interface CaseEnv {
   tx: Tx;
   now: Date;
   services: Services;
+  /** Reads that cannot change within this transaction, shared by the timers fired in it. */
+  memo?: Map<string, unknown>;
 }
 
 /** Channels allowed to carry this case. */

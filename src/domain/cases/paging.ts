@@ -15,11 +15,16 @@ export type Level = 1 | 2 | 3;
 export const LEVEL_NAMES: Record<Level, string> = { 1: "on-call investigators", 2: "team leads", 3: "coordinators" };
 
 export async function levelMembers(env: CaseEnv, c: CaseRecord, level: Level): Promise<MemberView[]> {
+  const key = `level:${level}:${level === 3 ? "" : c.exchange.id}`;
+  const known = env.memo?.get(key) as MemberView[] | undefined;
+  if (known) return known;
   let people: MemberView[];
   if (level === 1) people = await getRoster(env.tx, c.exchange.id, "oncall");
   else if (level === 2) people = await getRoster(env.tx, c.exchange.id, "lead");
   else people = await coordinators(env.tx, env.now);
-  return people.filter((p) => standingOf(p, env.now) === "vetted");
+  const vetted = people.filter((p) => standingOf(p, env.now) === "vetted");
+  env.memo?.set(key, vetted);
+  return vetted;
 }
 
 /** Marks people as paged on the case; returns those paged for the first time. */

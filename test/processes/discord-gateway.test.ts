@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Bot, sleep } from "./helpers/bot.js";
-import { APP_ID, FakeDiscord, GUILD_ID, interactionBase } from "./fakes/discord.js";
-import { createTempPostgres, type TempDatabase } from "./helpers/postgres.js";
+import { Bot, sleep } from "../helpers/bot.js";
+import { APP_ID, FakeDiscord, GUILD_ID, interactionBase } from "../fakes/discord.js";
+import { createTempPostgres, type TempDatabase } from "../helpers/postgres.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
