@@ -66,10 +66,12 @@ export async function scheduleHandoffExpiry(env: CaseEnv, c: CaseRecord, handoff
 async function remind(env: CaseEnv, c: CaseRecord, payload: { cycle: number; from: string; n: number }) {
   if (!needsAck(c) || c.whoseMove === "agency") return;
   await pageLevel(env, c, Math.max(1, c.escalationLevel) as Level, { actorId: null, cause: "reminder" });
-  // After downtime, one reminder for all the missed ones: the next is the first slot after now.
+  // After downtime, one reminder for all the missed ones: the next is the first slot after
+  // now, or the one after it if that would come too close on the heels of this one.
   const every = env.services.policy.severities[c.severity].remind;
   const from = new Date(payload.from).getTime();
-  const slot = Math.floor((env.now.getTime() - from) / every) + 1;
+  let slot = Math.floor((env.now.getTime() - from) / every) + 1;
+  if (from + slot * every - env.now.getTime() < every / 2) slot++;
   await schedule(env.tx, env.now, {
     kind: "reminder",
     key: `case:${c.id}:cycle${payload.cycle}:reminder:${slot}`,
