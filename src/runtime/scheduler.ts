@@ -176,7 +176,8 @@ export class Scheduler {
           where: { id: row.id, state: "running", leaseToken: token },
           data: {
             state: dead ? "dead" : "scheduled",
-            dueAt: new Date(now.getTime() + Math.min(60_000 * 2 ** row.attempts, 3_600_000)),
+            // Escalations are urgent: retry soon (a dropped connection), back off only if it persists.
+            dueAt: new Date(now.getTime() + Math.min(1000 * 2 ** (row.attempts - 1), 300_000) * (0.75 + Math.random() / 2)),
             lastError: String((error as Error).message).slice(0, 500),
             leaseOwner: null,
             leaseToken: null,

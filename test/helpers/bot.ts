@@ -42,6 +42,10 @@ export class Bot {
     return this.exited;
   }
 
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** Asks it to shut down gracefully (SIGTERM). */
   stop(): void {
     this.child.kill("SIGTERM");
