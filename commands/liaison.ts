@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/core/message.js";
@@ -41,8 +42,10 @@ const registerCommand = defineCommand({
   async run(ctx, o) {
     const member = await register(ctx.tx, ctx.caller, { org: o.org, role: o.role, email: o.email }, ctx.now);
     const ask = [para(rich`${mention(personRef(member))} asks to be vetted as ${member.role} of ${member.org!.code} (${member.email}). Check it, then run /liaison vet on them.`)];
+    // One notice per registration request, however quickly the requests come.
+    const request = randomUUID();
     const messages = (await coordinators(ctx.tx, ctx.now)).flatMap((c) =>
-      directMessages(c, ctx.services.platforms, `member:${member.id}:registered:${ctx.now.getTime()}:${c.id}`, { blocks: ask }),
+      directMessages(c, ctx.services.platforms, `member:${member.id}:registered:${request}:${c.id}`, { blocks: ask }),
     );
     await enqueue(ctx.tx, ctx.now, messages);
     return privateReply(

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { commandName, defineCommand, FAMILIES, type CommandContext } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { channelReply, code, joinRich, list, mention, para, privateReply, rich, strong, type Rich } from "../src/core/message.js";
@@ -210,7 +211,7 @@ const digestNow = defineCommand({
     const blocks = await buildDigest(ctx.tx, binding, ctx.now, ctx.services.policy);
     await enqueue(ctx.tx, ctx.now, [
       {
-        key: `digest:${binding.id}:now:${ctx.now.getTime()}:${member.id}`,
+        key: `digest:${binding.id}:now:${randomUUID()}`,
         platform: binding.platform as never,
         kind: "channel",
         channelId: binding.channelId,

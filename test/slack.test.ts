@@ -232,7 +232,7 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
     const card = await until(() => fake.messages.slice(posted).find((m) => m.channel === HK.channel && !m.thread_ts), "the card");
     const header = (card.blocks[0] as { type: string; text: { type: string; text: string } });
     expect(header).toMatchObject({ type: "header", text: { type: "plain_text" } });
-    expect(header.text.text).toMatch(/^HKPF-CSTCB-\d{4}-\d{4} · Ransom <!everyone> @here$/);
+    expect(header.text.text).toMatch(/^HKPF-CSTCB-\d{4}-\d{4} · Ransom <\u2060!everyone> @\u2060here$/);
     const labels = (card.blocks.find((b) => (b as { type: string }).type === "actions") as { elements: { text: { text: string } }[] }).elements.map((e) => e.text.text);
     expect(labels).toEqual(["Acknowledge", "Take", "Add note", "Hand off", "Escalate"]);
     // Nothing in any mrkdwn can ping a crowd.

@@ -34,13 +34,13 @@ export function renderRich(r: Rich): string {
 
 export function renderCard(card: Card): string[] {
   const lines: string[] = [];
-  const badge = card.badge ? `  [${card.badge.label}]` : "";
-  lines.push(`┌ ${escapeConsole(card.title)}${badge}`);
-  if (card.subtitle) lines.push(`│ ${renderRich(card.subtitle)}`);
-  for (const field of card.fields) lines.push(`│ ${field.label}: ${renderRich(field.value)}`);
+  const badge = card.badge ? `  [${escapeConsole(card.badge.label)}]` : "";
+  lines.push(`┌ ${escapeConsole(card.title).replace(/\n/g, " ")}${badge}`);
+  if (card.subtitle) lines.push(`│ ${renderRich(card.subtitle).replace(/\n/g, " ")}`);
+  for (const field of card.fields) lines.push(`│ ${escapeConsole(field.label)}: ${renderRich(field.value)}`.replace(/\n/g, " "));
   for (const section of card.sections) for (const l of renderRich(section).split("\n")) lines.push(`│ ${l}`);
-  if (card.footer) lines.push(`│ ${renderRich(card.footer)}`);
-  const actions = card.actions.map((a) => `[${a.label}]`).join(" ");
+  if (card.footer) lines.push(`│ ${renderRich(card.footer).replace(/\n/g, " ")}`);
+  const actions = card.actions.map((a) => `[${escapeConsole(a.label)}]`).join(" ");
   lines.push(`└ ${actions || ""}`.trimEnd());
   return lines;
 }

@@ -14,5 +14,16 @@ export function escapeSlack(text: string): string {
     .replace(/```/g, "`\u200b`\u200b`");
 }
 
+/**
+ * For plain_text objects (headers, button labels), which Slack does not parse for mentions:
+ * no entities, but a word joiner inside anything shaped like a special token or a crowd
+ * mention, so no client or later change of element type can turn it into one.
+ */
+export const plainSlack = (text: string) =>
+  text
+    .replace(/\s*[\r\n]+\s*/g, " ")
+    .replace(/<([!@#])/g, "<\u2060$1")
+    .replace(/@(here|channel|everyone)\b/gi, "@\u2060$1");
+
 /** Single-line variant for headers and field values: newlines become spaces. */
 export const escapeSlackLine = (text: string) => escapeSlack(text.replace(/\s*[\r\n]+\s*/g, " "));

@@ -1,6 +1,6 @@
 import type { KnownBlock, Button, SectionBlock, ContextBlock } from "@slack/types";
 import type { Block, Card, CardAction, Reply, Rich } from "../../src/core/message.js";
-import { escapeSlack, escapeSlackLine } from "./escape.js";
+import { escapeSlack, escapeSlackLine, plainSlack } from "./escape.js";
 
 /**
  * The one renderer for Slack: the message model to Block Kit and mrkdwn. User text only
@@ -59,7 +59,7 @@ function button(action: CardAction, index: number): Button {
   return {
     type: "button",
     action_id: `${action.id}:${index}`,
-    text: { type: "plain_text", text: truncate(action.label, 75), emoji: false },
+    text: { type: "plain_text", text: truncate(plainSlack(action.label), 75), emoji: false },
     value: JSON.stringify(value),
     ...(action.style ? { style: action.style } : {}),
   };
@@ -67,7 +67,7 @@ function button(action: CardAction, index: number): Button {
 
 export function cardBlocks(card: Card): KnownBlock[] {
   const pointer = card.key ? `(see /case show ${card.key})` : "";
-  const blocks: KnownBlock[] = [{ type: "header", text: { type: "plain_text", text: truncate(card.title.replace(/\s+/g, " "), LIMITS.header), emoji: false } }];
+  const blocks: KnownBlock[] = [{ type: "header", text: { type: "plain_text", text: truncate(plainSlack(card.title), LIMITS.header), emoji: false } }];
   const context: ContextBlock["elements"] = [];
   if (card.badge) context.push({ type: "mrkdwn", text: `*${escapeSlack(card.badge.label)}*` });
   if (card.subtitle) context.push({ type: "mrkdwn", text: truncate(mrkdwn(card.subtitle), LIMITS.field, pointer) });
