@@ -15,6 +15,8 @@ import { percentile, type Figure } from "./stats.js";
 
 const SECRET = "bench-secret";
 const MAIN = join(projectRoot, "dist", "src", "main.js");
+/** The flags `npm start` runs the bot with (package.json); both servers get them so the comparison is fair. */
+const NODE_FLAGS = ["--max-semi-space-size=2"];
 const BARE = join(projectRoot, "dist", "bench", "bare-bolt.js");
 
 function rssMb(pid: number): number {
@@ -59,7 +61,7 @@ export async function platformBench(options: { concurrency: number; runs: number
   await slack.start();
   await discord.start();
   const dir = mkdtempSync(join(tmpdir(), "liaison-bench-"));
-  const bot = spawn(process.execPath, [MAIN], {
+  const bot = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
@@ -77,7 +79,7 @@ export async function platformBench(options: { concurrency: number; runs: number
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const bare = spawn(process.execPath, [BARE], { env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: SECRET }, stdio: ["ignore", "pipe", "inherit"] });
+  const bare = spawn(process.execPath, [...NODE_FLAGS, BARE], { env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: SECRET }, stdio: ["ignore", "pipe", "inherit"] });
   try {
     const port = Number((await waitForOutput(bot, /"port":(\d+)/, "stderr"))[1]);
     const barePort = Number((await waitForOutput(bare, /port (\d+)/))[1]);

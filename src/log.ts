@@ -1,5 +1,5 @@
+import { createRequire } from "node:module";
 import { pino, type Logger } from "pino";
-import pretty from "pino-pretty";
 
 export type { Logger };
 
@@ -44,6 +44,8 @@ export function createLogger(options: LogOptions): Logger {
   const base = { level: options.level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   if (usePretty) {
+    // Loaded only for a terminal: a service writing JSON never needs it in memory.
+    const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
     return pino(base, pretty({ destination: 2, sync: true, colorize: true, translateTime: "SYS:HH:MM:ss.l" }));
   }
   return pino(base, pino.destination({ dest: 2, sync: false }));

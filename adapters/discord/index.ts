@@ -5,6 +5,7 @@ import {
   GatewayIntentBits,
   MessageFlags,
   ModalBuilder,
+  Options,
   TextInputBuilder,
   TextInputStyle,
   type AutocompleteInteraction,
@@ -83,6 +84,8 @@ export class DiscordAdapter {
     await this.registerCommands();
     const client = new Client({
       intents: [GatewayIntentBits.Guilds],
+      // The bot reads interactions, not history: keep no messages, members or presences.
+      makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0, GuildMemberManager: 0, PresenceManager: 0, ReactionManager: 0, GuildEmojiManager: 0, GuildStickerManager: 0, VoiceStateManager: 0 }),
       rest: { ...(this.o.settings.apiUrl ? { api: this.o.settings.apiUrl.replace(/\/$/, "") } : {}), version: "10" },
       allowedMentions: { parse: [] },
     });
