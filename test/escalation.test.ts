@@ -74,6 +74,8 @@ describe.each(PROVIDERS)("escalation on %s", (provider) => {
     expect(thread(out, ref).filter((l) => l.includes("Reminder."))).toHaveLength(1);
     expect(thread(out, ref).filter((l) => l.includes("Escalated to level 2"))).toHaveLength(1);
     expect(thread(out, ref).filter((l) => l.includes("Escalated to level 3"))).toHaveLength(1);
+    // Fired together in one transaction, each step sees the ones before it: level 3 names the leads level 2 paged.
+    expect(thread(out, ref).find((l) => l.includes("Escalated to level 3"))).toContain("@bob, @dave, @lee, @root:");
     // The cadence continues from now.
     expect(thread(await h.advance(5 * MINUTE), ref).filter((l) => l.includes("Reminder."))).toHaveLength(1);
   });

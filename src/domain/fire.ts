@@ -1,6 +1,6 @@
 import { para, rich } from "../core/message.js";
 import { bindingInclude, toBinding } from "./bindings.js";
-import { fireCaseTimer, type TimerRow } from "./cases/escalation.js";
+import { fireCaseTimer, preloadCases, type TimerRow } from "./cases/escalation.js";
 import type { CaseEnv } from "./cases/notify.js";
 import { buildDigest, scheduleDigest } from "./digest.js";
 import { loadMember, standingOf } from "./members.js";
@@ -55,4 +55,14 @@ export async function fireTimer(env: CaseEnv, t: TimerRow): Promise<void> {
     default:
       return fireCaseTimer(env, t);
   }
+}
+
+/**
+ * Fires several timers in the caller's transaction, in order. Their cases are locked and
+ * loaded once, up front, and reads that cannot change are shared: a flood of escalations
+ * costs a handful of queries per timer instead of a full case load each.
+ */
+export async function fireTimers(env: CaseEnv, timers: TimerRow[]): Promise<void> {
+  const batch: CaseEnv = { ...env, memo: env.memo ?? new Map(), cases: await preloadCases(env, timers) };
+  for (const t of timers) await fireTimer(batch, t);
 }

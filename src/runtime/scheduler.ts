@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import type { Services } from "../core/command.js";
 import type { Database } from "../db/database.js";
 import type { TimerRow } from "../domain/cases/escalation.js";
-import { fireTimer } from "../domain/fire.js";
+import { fireTimer, fireTimers } from "../domain/fire.js";
 import type { Logger } from "../log.js";
 import { faultPoint } from "./faults.js";
 import { Loop } from "./loop.js";
@@ -130,8 +130,7 @@ export class Scheduler {
     try {
       await db.tx(async (tx) => {
         const now = clock.now();
-        const memo = new Map<string, unknown>();
-        for (const row of rows) await fireTimer({ tx, now, services, memo }, row);
+        await fireTimers({ tx, now, services }, rows);
         await faultPoint("timer-fire");
         const done = await tx.timer.updateMany({
           where: { id: { in: rows.map((r) => r.id) }, state: "running", leaseToken: token },

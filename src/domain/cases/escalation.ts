@@ -3,7 +3,7 @@ import { formatDuration } from "../durations.js";
 import { personRef } from "../members.js";
 import { schedule } from "../timers.js";
 import { appendEvent } from "../timeline.js";
-import { isActive, loadCase, lockCase, type CaseRecord } from "./model.js";
+import { isActive, loadCase, loadCases, lockCase, lockCases, type CaseRecord } from "./model.js";
 import { notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
 import { pageLevel, type Level } from "./paging.js";
 
@@ -126,12 +126,22 @@ async function staleNudge(env: CaseEnv, c: CaseRecord) {
   await scheduleStale(env, c, new Date(env.now.getTime() + stale));
 }
 
+/** Locks and loads, in a few queries, the cases of timers about to fire in one transaction. */
+export async function preloadCases(env: CaseEnv, timers: TimerRow[]): Promise<Map<number, CaseRecord>> {
+  const ids = [...new Set(timers.flatMap((t) => (t.caseId === null ? [] : [t.caseId])))].sort((a, b) => a - b);
+  await lockCases(env.tx, env.services.provider, ids);
+  return new Map((await loadCases(env.tx, ids)).map((c) => [c.id, c]));
+}
+
 /** Fires one case timer inside the caller's transaction. */
 export async function fireCaseTimer(env: CaseEnv, t: TimerRow): Promise<void> {
   if (t.caseId === null) return;
-  await lockCase(env.tx, env.services.provider, { id: t.caseId });
-  const c = await loadCase(env.tx, { id: t.caseId });
-  if (!c) return;
+  let c = env.cases?.get(t.caseId);
+  if (!c) {
+    await lockCase(env.tx, env.services.provider, { id: t.caseId });
+    c = (await loadCase(env.tx, { id: t.caseId })) ?? undefined;
+    if (!c) return;
+  }
   const payload = JSON.parse(t.payload) as Record<string, unknown>;
   switch (t.kind) {
     case "reminder":

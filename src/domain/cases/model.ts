@@ -94,12 +94,20 @@ function findRow(tx: Tx, where: { ref: string } | { id: number }) {
   return tx.case.findUnique({ where, include: caseInclude });
 }
 
-async function toRecord(tx: Tx, row: CaseRow): Promise<CaseRecord> {
+/** The people of several cases, in one query. */
+async function peopleOf(tx: Tx, rows: CaseRow[]): Promise<Map<number, MemberView>> {
+  const ids = new Set<number>();
+  for (const row of rows) {
+    ids.add(row.openedById);
+    for (const p of row.participants) ids.add(p.memberId);
+    if (row.assigneeId !== null) ids.add(row.assigneeId);
+    if (row.handoffs[0]?.toMemberId) ids.add(row.handoffs[0].toMemberId);
+  }
+  return new Map((await tx.member.findMany({ where: { id: { in: [...ids] } }, include: memberInclude })).map((m) => [m.id, toMemberView(m)]));
+}
+
+async function toRecord(tx: Tx, row: CaseRow, people: Map<number, MemberView>): Promise<CaseRecord> {
   const offered = row.handoffs[0];
-  const ids = new Set<number>([row.openedById, ...row.participants.map((p) => p.memberId)]);
-  if (row.assigneeId !== null) ids.add(row.assigneeId);
-  if (offered?.toMemberId) ids.add(offered.toMemberId);
-  const people = new Map((await tx.member.findMany({ where: { id: { in: [...ids] } }, include: memberInclude })).map((m) => [m.id, toMemberView(m)]));
   const person = (id: number) => people.get(id)!;
   let pendingHandoff: HandoffView | null = null;
   if (offered) {
@@ -158,12 +166,21 @@ export async function lockCase(tx: Tx, provider: Provider, where: { ref: string 
   return rows.length > 0;
 }
 
+/** Locks several cases at once, in id order so that two batches can never deadlock. */
+export async function lockCases(tx: Tx, provider: Provider, ids: number[]): Promise<void> {
+  if (provider === "sqlite" || ids.length === 0) return;
+  await tx.$queryRaw`SELECT id FROM "case" WHERE id = ANY(${ids}::int[]) ORDER BY id FOR UPDATE`;
+}
+
 export async function loadCase(tx: Tx, where: { ref: string } | { id: number }): Promise<CaseRecord | null> {
   const row = await findRow(tx, where);
-  return row ? toRecord(tx, row) : null;
+  return row ? toRecord(tx, row, await peopleOf(tx, [row])) : null;
 }
 
 export async function loadCases(tx: Tx, ids: number[]): Promise<CaseRecord[]> {
   const rows = await tx.case.findMany({ where: { id: { in: ids } }, include: caseInclude, orderBy: { id: "desc" } });
-  return Promise.all(rows.map((r) => toRecord(tx, r)));
+  const people = await peopleOf(tx, rows);
+  const records: CaseRecord[] = [];
+  for (const row of rows) records.push(await toRecord(tx, row, people));
+  return records;
 }

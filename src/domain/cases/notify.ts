@@ -20,6 +20,11 @@ export interface CaseEnv {
   services: Services;
   /** Reads that cannot change within this transaction, shared by the timers fired in it. */
   memo?: Map<string, unknown>;
+  /**
+   * Cases already locked and loaded in this transaction (timers fired together). The code
+   * that changes a case keeps its record current, so later timers read what earlier ones wrote.
+   */
+  cases?: Map<number, CaseRecord>;
 }
 
 /** Channels allowed to carry this case. */
