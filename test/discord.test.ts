@@ -173,15 +173,30 @@ describe("Discord (real discord.js, fake Discord)", () => {
     for (const m of fake.messages) expect(m.allowed_mentions?.parse ?? []).toEqual([]);
   });
 
-  it("acknowledges from the card's button and edits the card in place", async () => {
+  it("acknowledges from the card's button, edits the card in place, and ignores a double click", async () => {
     const card = fake.messages.find((m) => m.channel_id === CHANNEL.id && m.embeds.length > 0)!;
     const { token } = await as("bob").click(card, "Acknowledge");
+    const second = await as("bob").click(card, "Acknowledge");
     expect(await as("bob").reply(token)).toMatch(/^Acknowledged HKPF-CSTCB-\d{4}-\d{4}\./);
+    expect(await as("bob").reply(second.token)).toBe("Already handled.");
     await system.app.settle();
     expect(card.edits).toBeGreaterThan(0);
     expect(JSON.stringify(card.embeds)).toContain("acknowledged");
-    const ack = fake.messages.find((m) => m.channel_id === card.id && m.content.includes("Acknowledged by"))!;
-    expect(ack.allowed_mentions).toEqual({ parse: [], users: [] });
+    const acks = fake.messages.filter((m) => m.channel_id === card.id && m.content.includes("Acknowledged by"));
+    expect(acks).toHaveLength(1);
+    expect(acks[0]!.allowed_mentions).toEqual({ parse: [], users: [] });
+  });
+
+  it("handles an interaction Discord delivers twice once", async () => {
+    const card = fake.messages.find((m) => m.channel_id === CHANNEL.id && m.embeds.length > 0)!;
+    const ref = JSON.stringify(card.embeds).match(/HKPF-CSTCB-\d{4}-\d{4}/)![0];
+    const base = interactionBase({ id: IDS.alice, username: "alice" }, CHANNEL);
+    const note = { ...base, type: 2, data: { id: "1", name: "case", type: 1, options: optionsFor(["note"], { ref, text: "sent twice" }, {}), guild_id: GUILD_ID } };
+    fake.interact(note);
+    fake.interact(note);
+    expect(await as("alice").reply(base.token)).toMatch(/^Noted on /);
+    await system.app.settle();
+    expect(fake.messages.filter((m) => m.channel_id === card.id && m.content.includes("sent twice"))).toHaveLength(1);
   });
 
   it("adds a note through the button's modal", async () => {
@@ -193,7 +208,7 @@ describe("Discord (real discord.js, fake Discord)", () => {
     expect(inputs).toEqual(["text"]);
     expect(await as("alice").submit(String(modal.data.custom_id), { text: "**court order** attached" })).toMatch(/^Noted on /);
     await system.app.settle();
-    const note = await until(() => fake.messages.find((m) => m.channel_id === card.id && m.content.includes("Note from")), "the note");
+    const note = await until(() => fake.messages.find((m) => m.channel_id === card.id && m.content.includes("Note from") && m.content.includes("court order")), "the note");
     expect(note.content).toContain("\\*\\*court order\\*\\* attached");
   });
 

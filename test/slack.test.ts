@@ -310,6 +310,8 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
     await system.app.settle();
     const outbox = await as("root").slash("/ppp", "outbox");
     expect(outbox).toContain("not_in_channel: the bot is not in the channel: invite it with /invite @Liaison");
+    // What an operator alerts on.
+    expect(await (await fetch(`${system.url}/metrics`)).text()).toMatch(/^liaison_outbox_messages\{state="dead"\} 1$/m);
   });
 
   it("answers a liaison of another agency as if the case did not exist", async () => {

@@ -17,7 +17,7 @@ import {
 import type { REST } from "@discordjs/rest";
 import { Routes } from "discord-api-types/v10";
 import type { AnyCommand, Family } from "../../src/core/command.js";
-import type { Invocation } from "../../src/core/dispatch.js";
+import type { CommandRunner, Invocation } from "../../src/core/dispatch.js";
 import type { Reply } from "../../src/core/message.js";
 import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
@@ -41,12 +41,10 @@ export interface DiscordSettings {
 
 export interface DiscordAdapterOptions {
   settings: DiscordSettings;
-  runner: {
-    dispatch(invocation: Invocation): Promise<Reply>;
+  runner: CommandRunner & {
     suggest(account: Invocation["account"], kind: "ref" | "org" | "exchange" | "agency", typed: string): Promise<string[]>;
   };
   registry: Registry;
-  dedupe: { firstTime(key: string, windowMs?: number): Promise<boolean> };
   log: Logger;
   rest: REST;
 }
@@ -121,7 +119,6 @@ export class DiscordAdapter {
 
   async #handle(interaction: Interaction): Promise<void> {
     try {
-      if (!(await this.o.dedupe.firstTime(`discord:interaction:${interaction.id}`))) return;
       if (interaction.isAutocomplete()) await this.#autocomplete(interaction);
       else if (interaction.isChatInputCommand()) await this.#command(interaction);
       else if (interaction.isButton()) await this.#button(interaction);
@@ -148,8 +145,13 @@ export class DiscordAdapter {
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const options: RawOptions = command ? optionsFrom(command, leaf as { name: string; value?: unknown; type: number }[]) : {};
-    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path, options } });
-    await this.#answer(interaction, reply);
+    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path, options } }, this.#once(interaction));
+    if (reply) await this.#answer(interaction, reply);
+  }
+
+  /** A command or form submission is handled once, even if Discord delivers it again. */
+  #once(interaction: Interaction) {
+    return { key: `discord:interaction:${interaction.id}` };
   }
 
   async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -165,19 +167,23 @@ export class DiscordAdapter {
   async #button(interaction: ButtonInteraction): Promise<void> {
     const parsed = parseButtonId(interaction.customId);
     if (!parsed) return;
-    const once = await this.o.dedupe.firstTime(`discord:button:${interaction.user.id}:${interaction.customId}:${interaction.message.id}`, DOUBLE_CLICK_MS);
     const command = this.#find(parsed.family, parsed.path);
     if (!command) return;
     if (parsed.form.length > 0) {
+      // Showing a form twice changes nothing; its submission is what is handled once.
       await interaction.showModal(this.#form(command, { ref: parsed.ref }, parsed.form));
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    if (!once) {
+    const click = { key: `discord:button:${interaction.user.id}:${interaction.customId}:${interaction.message.id}`, windowMs: DOUBLE_CLICK_MS };
+    const reply = await this.o.runner.dispatch(
+      { ...this.#where(interaction), family: parsed.family as Family, input: { path: parsed.path, options: { ref: parsed.ref } } },
+      click,
+    );
+    if (!reply) {
       await interaction.editReply({ content: "Already handled." });
       return;
     }
-    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: parsed.family as Family, input: { path: parsed.path, options: { ref: parsed.ref } } });
     await this.#answer(interaction, reply);
   }
 
@@ -207,8 +213,8 @@ export class DiscordAdapter {
     const values = interaction.fields.fields.map((f) => ({ name: f.customId, value: "value" in f ? f.value : undefined, type: 3 }));
     const options = optionsFrom(command, values.filter((v) => typeof v.value === "string" && v.value.trim() !== ""));
     if (ref) options.ref = ref;
-    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path: path.split("."), options } });
-    await this.#answer(interaction, reply);
+    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path: path.split("."), options } }, this.#once(interaction));
+    if (reply) await this.#answer(interaction, reply);
   }
 
   /** Edits the deferred (private) reply; a channel reply is posted publicly as well. */

@@ -3,7 +3,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { App as BoltApp, Logger as BoltLogger, RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Family } from "../../src/core/command.js";
-import type { Invocation } from "../../src/core/dispatch.js";
+import type { CommandRunner, Invocation } from "../../src/core/dispatch.js";
 import type { Reply } from "../../src/core/message.js";
 import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
@@ -30,7 +30,7 @@ export interface SlackSettings {
 
 export interface SlackAdapterOptions {
   settings: SlackSettings;
-  runner: { dispatch(invocation: Invocation): Promise<Reply> };
+  runner: CommandRunner;
   registry: Registry;
   dedupe: { firstTime(key: string, windowMs?: number): Promise<boolean> };
   log: Logger;
@@ -102,19 +102,19 @@ export class SlackAdapter {
   #listen(): void {
     this.app.command(/^\/(case|liaison|ppp)$/, async ({ command, ack, respond, client }) => {
       await ack();
-      if (!(await this.o.dedupe.firstTime(`slack:command:${command.trigger_id}`))) return;
+      const delivery = `slack:command:${command.trigger_id}`;
       const family = command.command.slice(1) as Family;
       const text = normaliseCommandText(command.text ?? "");
       if (family === "case" && /^\s*(open)?\s*$/i.test(text)) {
+        if (!(await this.o.dedupe.firstTime(delivery))) return;
         await this.#openForm(client, command.trigger_id, { f: "case", p: ["open"], a: {}, c: command.channel_id, n: command.channel_name }, undefined);
         return;
       }
-      const reply = await this.o.runner.dispatch({
-        ...this.#where(command.user_id, command.user_name, command.channel_id, command.channel_name),
-        family,
-        input: { text, mentions: slackMention },
-      });
-      await this.#answer(respond, client, command.user_id, reply);
+      const reply = await this.o.runner.dispatch(
+        { ...this.#where(command.user_id, command.user_name, command.channel_id, command.channel_name), family, input: { text, mentions: slackMention } },
+        { key: delivery },
+      );
+      if (reply) await this.#answer(respond, client, command.user_id, reply);
     });
 
     this.app.action(/^case\.[a-z]+:\d+$/, async ({ ack, body, action, respond, client }) => {
@@ -122,19 +122,23 @@ export class SlackAdapter {
       if (action.type !== "button" || body.type !== "block_actions" || !("action_id" in action)) return;
       const value = JSON.parse(action.value ?? "{}") as ButtonValue;
       const messageTs = body.container?.message_ts ?? "";
-      if (!(await this.o.dedupe.firstTime(`slack:button:${body.user.id}:${action.action_id}:${messageTs}:${action.value}`, DOUBLE_CLICK_MS))) return;
+      const click = { key: `slack:button:${body.user.id}:${action.action_id}:${messageTs}:${action.value}`, windowMs: DOUBLE_CLICK_MS };
       const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
       const channelName = body.channel?.name ?? channelId;
       if (value.form) {
+        if (!(await this.o.dedupe.firstTime(click.key, click.windowMs))) return;
         await this.#openForm(client, body.trigger_id, { f: value.f, p: value.p, a: value.a, c: channelId, n: channelName }, value.form);
         return;
       }
-      const reply = await this.o.runner.dispatch({
-        ...this.#where(body.user.id, body.user.username ?? body.user.name ?? body.user.id, channelId, channelName),
-        family: value.f as Family,
-        input: { path: value.p, options: value.a },
-      });
-      await this.#answer(respond, client, body.user.id, reply);
+      const reply = await this.o.runner.dispatch(
+        {
+          ...this.#where(body.user.id, body.user.username ?? body.user.name ?? body.user.id, channelId, channelName),
+          family: value.f as Family,
+          input: { path: value.p, options: value.a },
+        },
+        click,
+      );
+      if (reply) await this.#answer(respond, client, body.user.id, reply);
     });
 
     this.app.view(FORM_CALLBACK, async ({ ack, body, view, client }) => {

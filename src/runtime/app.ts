@@ -27,6 +27,10 @@ export interface CoreOptions {
   metrics?: Metrics;
   /** Called after a command committed, to wake delivery. */
   onCommitted?: () => void;
+  /** Where commands claim their platform delivery, so a retried one is handled once. */
+  dedupe?: Deduper;
+  /** Whether HTTP requests are waiting for an answer (they go before commands). */
+  ioPending?: () => boolean;
 }
 
 export interface Core {
@@ -53,6 +57,8 @@ export function createCore(db: Database, o: CoreOptions): Core {
     services,
     metrics: o.metrics,
     onCommitted: o.onCommitted,
+    deliveries: o.dedupe,
+    ioPending: o.ioPending,
     // SQLite does its work synchronously: one command at a time keeps acknowledgements prompt.
     concurrency: db.provider === "sqlite" ? 1 : 8,
   });
@@ -92,7 +98,7 @@ function describeStorage(config: Config): string {
 }
 
 async function startHttp(port: number, db: Database, metrics: Metrics, log: Logger): Promise<{ http: HttpServer; port: number }> {
-  const http = new HttpServer(log);
+  const http = new HttpServer(log, (route, seconds) => metrics.httpSeconds.observe({ route }, seconds));
   http.route("GET", "/healthz", async (_req, res) => {
     try {
       await db.tx((tx) => tx.$queryRaw`SELECT 1`);
@@ -119,6 +125,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   await db.tx((tx) => ensureBootstrapCoordinators(tx, config.bootstrapAdmins, clock.now()));
 
   const metrics = new Metrics({ defaults: options.processMetrics ?? true });
+  const dedupe = new DatabaseDeduper(db, clock);
+  metrics.watchQueues(db, clock);
   const outbox = new OutboxWorker({
     db,
     clock,
@@ -135,6 +143,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     policy: options.policy,
     platforms: outbox.platforms,
     metrics,
+    dedupe,
+    ioPending: () => http?.busy ?? false,
     onCommitted: () => {
       outbox.wake();
       scheduler.wake();
@@ -172,7 +182,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     metrics,
     outbox,
     scheduler,
-    dedupe: new DatabaseDeduper(db, clock),
+    dedupe,
     http,
     port,
     async settle() {

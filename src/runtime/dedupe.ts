@@ -1,14 +1,18 @@
 import type { Clock } from "../clock.js";
-import type { Database } from "../db/database.js";
+import type { Database, Tx } from "../db/database.js";
 
 /**
  * Remembers platform deliveries so each is handled once: a retried Slack envelope or
  * Discord interaction, a button clicked twice. Shared by all processes through the
- * database; one statement decides, so two processes cannot both win.
+ * database; one statement decides, so two processes cannot both win. A command claims its
+ * delivery inside its own transaction (`claim`): if its work rolls back — a crash, a
+ * refusal — the delivery is not remembered and a retry is handled afresh.
  */
 export interface Deduper {
-  /** True the first time a key is seen within `windowMs` (or ever, for retries). */
+  /** True the first time a key is seen within `windowMs` (or a day), in a transaction of its own. */
   firstTime(key: string, windowMs?: number): Promise<boolean>;
+  /** The same, inside the caller's transaction. */
+  claim(tx: Tx, key: string, windowMs?: number): Promise<boolean>;
 }
 
 const KEEP_MS = 24 * 60 * 60_000;
@@ -20,17 +24,18 @@ export class DatabaseDeduper implements Deduper {
     private readonly clock: Clock,
   ) {}
 
-  async firstTime(key: string, windowMs = KEEP_MS): Promise<boolean> {
+  firstTime(key: string, windowMs = KEEP_MS): Promise<boolean> {
+    return this.db.tx((tx) => this.claim(tx, key, windowMs));
+  }
+
+  async claim(tx: Tx, key: string, windowMs = KEEP_MS): Promise<boolean> {
     const now = this.clock.now();
     const stale = new Date(now.getTime() - windowMs);
-    const won = await this.db.tx(async (tx) => {
-      const rows = await tx.$queryRaw<{ key: string }[]>`
-        INSERT INTO "inbound_delivery" ("key", "seen_at") VALUES (${key}, ${now})
-        ON CONFLICT ("key") DO UPDATE SET "seen_at" = ${now} WHERE "inbound_delivery"."seen_at" < ${stale}
-        RETURNING "key"`;
-      if (++this.#calls % 200 === 0) await tx.inboundDelivery.deleteMany({ where: { seenAt: { lt: new Date(now.getTime() - KEEP_MS) } } });
-      return rows.length > 0;
-    });
-    return won;
+    const rows = await tx.$queryRaw<{ key: string }[]>`
+      INSERT INTO "inbound_delivery" ("key", "seen_at") VALUES (${key}, ${now})
+      ON CONFLICT ("key") DO UPDATE SET "seen_at" = ${now} WHERE "inbound_delivery"."seen_at" < ${stale}
+      RETURNING "key"`;
+    if (++this.#calls % 200 === 0) await tx.inboundDelivery.deleteMany({ where: { seenAt: { lt: new Date(now.getTime() - KEEP_MS) } } });
+    return rows.length > 0;
   }
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "../log.js";
 
 /**
@@ -8,15 +8,41 @@ import type { Logger } from "../log.js";
  */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
+/** Told how long each request took until its response was sent (for Slack: until the ack). */
+export type RequestObserver = (route: string, seconds: number) => void;
+
 export class HttpServer {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #server: Server;
+  /** New connections whose first request has not arrived yet, and requests not yet answered. */
+  #unanswered = 0;
+  readonly #fresh = new WeakSet<Socket>();
 
-  constructor(private readonly log: Logger) {
+  constructor(
+    private readonly log: Logger,
+    private readonly observe?: RequestObserver,
+  ) {
     this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server.on("connection", (socket: Socket) => {
+      this.#unanswered++;
+      this.#fresh.add(socket);
+      socket.once("close", () => this.#arrived(socket));
+    });
     // Slack and load balancers keep connections open; do not let a slow client pin memory.
     this.#server.requestTimeout = 30_000;
     this.#server.headersTimeout = 15_000;
+  }
+
+  /**
+   * Whether requests are waiting for an answer. With a synchronous database the commands of
+   * earlier requests would otherwise hold up reading and acknowledging new ones.
+   */
+  get busy(): boolean {
+    return this.#unanswered > 0;
+  }
+
+  #arrived(socket: Socket): void {
+    if (this.#fresh.delete(socket)) this.#unanswered--;
   }
 
   route(method: string, path: string, handler: RouteHandler): void {
@@ -24,8 +50,24 @@ export class HttpServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse) {
+    const started = performance.now();
+    this.#arrived(req.socket);
+    this.#unanswered++;
+    let answered = false;
+    const done = () => {
+      if (answered) return;
+      answered = true;
+      this.#unanswered--;
+    };
+    res.once("close", done);
+    res.once("finish", done);
     const path = (req.url ?? "/").split("?")[0]!;
-    const handler = this.#routes.get(`${req.method} ${path}`);
+    const route = `${req.method} ${path}`;
+    const handler = this.#routes.get(route);
+    if (this.observe) {
+      const observe = this.observe;
+      res.once("finish", () => observe(handler ? route : "other", (performance.now() - started) / 1000));
+    }
     if (!handler) {
       const allowed = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
       res.writeHead(allowed ? 405 : 404, { "content-type": "text/plain" }).end(allowed ? "method not allowed\n" : "not found\n");

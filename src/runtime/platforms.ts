@@ -67,7 +67,6 @@ export async function startPlatforms(config: Config, app: App, clients: Platform
         settings: config.discord,
         runner: app.dispatcher,
         registry: app.registry,
-        dedupe: app.dedupe,
         log,
         rest: clients.discord,
       });

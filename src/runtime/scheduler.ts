@@ -140,7 +140,10 @@ export class Scheduler {
       });
       for (const row of rows) metrics?.timers.inc({ kind: row.kind, result: "fired" });
       return true;
-    } catch {
+    } catch (error) {
+      // Not lost: each timer is fired again on its own, and a failure is counted against it.
+      this.o.log.warn({ err: error, timers: rows.map((r) => r.id) }, "a batch of timers rolled back; firing them one by one");
+      for (const row of rows) metrics?.timers.inc({ kind: row.kind, result: "batch_retried_alone" });
       return false;
     }
   }

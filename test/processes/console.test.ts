@@ -167,6 +167,9 @@ describe("the console process", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/liaison_commands_total\{command="\/liaison whoami",outcome="ok"\} 1/);
     expect(metrics).toContain("liaison_process_resident_memory_bytes");
+    expect(metrics).toMatch(/^liaison_http_request_duration_seconds_count\{route="GET \/healthz"\} 1$/m);
+    expect(metrics).toMatch(/^liaison_timers_overdue 0$/m);
+    expect(metrics).toMatch(/^liaison_outbox_messages\{state="dead"\} 0$/m);
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
     child.stdin!.end();
     expect((await done).code).toBe(0);

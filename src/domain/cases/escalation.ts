@@ -129,6 +129,7 @@ async function staleNudge(env: CaseEnv, c: CaseRecord) {
 /** Locks and loads, in a few queries, the cases of timers about to fire in one transaction. */
 export async function preloadCases(env: CaseEnv, timers: TimerRow[]): Promise<Map<number, CaseRecord>> {
   const ids = [...new Set(timers.flatMap((t) => (t.caseId === null ? [] : [t.caseId])))].sort((a, b) => a - b);
+  if (ids.length === 0) return new Map();
   await lockCases(env.tx, env.services.provider, ids);
   return new Map((await loadCases(env.tx, ids)).map((c) => [c.id, c]));
 }
