@@ -11,6 +11,8 @@ import { printFigures, type Figure } from "./stats.js";
 /**
  * `npm run bench`: every figure of BENCHMARKS.md with its goal and its baseline, measured
  * side by side in one run. BENCH_QUICK=1 runs smaller sizes (a smoke test, not the figures).
+ * `npm run bench -- scheduler digest` runs only the sections named (command, platform,
+ * scheduler, digest).
  */
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -20,12 +22,22 @@ const sizes = quick
 
 process.stdout.write(`# Liaison benchmarks\n\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}${quick ? " (quick)" : ""}\n`);
 
-const sections: [string, () => Promise<Figure[]>][] = [
-  ["1. Command path (dispatcher vs raw driver)", () => commandPathBench({ iterations: sizes.iterations, runs: sizes.runs })],
-  ["2 and 5. Slack acknowledgements and memory", () => platformBench({ concurrency: sizes.concurrency, runs: sizes.runs })],
-  ["3. Scheduler", () => schedulerBench({ timers: sizes.timers, runs: quick ? 1 : 3 })],
-  ["4. Digest", () => digestBench({ cases: sizes.cases, runs: 5 })],
+const all: [string, string, () => Promise<Figure[]>][] = [
+  ["command", "1. Command path (dispatcher vs raw driver)", () => commandPathBench({ iterations: sizes.iterations, runs: sizes.runs })],
+  ["platform", "2 and 5. Slack acknowledgements and memory", async () => [
+    ...(await platformBench({ concurrency: sizes.concurrency, runs: quick ? 1 : 5, storage: "sqlite" })),
+    ...(await platformBench({ concurrency: sizes.concurrency, runs: quick ? 1 : 5, storage: "postgresql" })),
+  ]],
+  ["scheduler", "3. Scheduler", () => schedulerBench({ timers: sizes.timers, runs: quick ? 1 : 3 })],
+  ["digest", "4. Digest", () => digestBench({ cases: sizes.cases, runs: 5 })],
 ];
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !all.some(([key]) => key === w));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown section ${unknown.join(", ")}; choose from ${all.map(([key]) => key).join(", ")}\n`);
+  process.exit(2);
+}
+const sections = all.filter(([key]) => wanted.length === 0 || wanted.includes(key)).map(([, title, run]) => [title, run] as const);
 
 const results: Record<string, Figure[]> = {};
 for (const [title, run] of sections) {
