@@ -53,6 +53,9 @@ class LoadGenerator {
   constructor(cpu: string | undefined) {
     const command = cpu ? ["taskset", ["-c", cpu, process.execPath, LOAD]] as const : [process.execPath, [LOAD]] as const;
     this.#child = spawn(command[0], [...command[1]], { stdio: ["pipe", "pipe", "inherit"] });
+    this.#child.on("error", (error) => {
+      for (const w of this.#waiting.splice(0)) w.reject(error);
+    });
     this.#child.on("exit", (code) => {
       for (const w of this.#waiting.splice(0)) w.reject(new Error(`the load generator exited (${code})`));
     });
@@ -126,40 +129,51 @@ const command = (fake: FakeSlack, i: number, text: string, command = "/case") =>
 function pinning(): { load: string | undefined; restore: () => void } {
   const cores = cpus().length;
   if (cores < 2 || spawnSync("taskset", ["-V"]).status !== 0) return { load: undefined, restore: () => {} };
+  const original = /list:\s*(\S+)/.exec(spawnSync("taskset", ["-p", "-c", String(process.pid)], { encoding: "utf8" }).stdout)?.[1];
   const rest = cores === 2 ? "1" : `1-${cores - 1}`;
-  spawnSync("taskset", ["-a", "-p", "-c", rest, String(process.pid)]);
-  return { load: "0", restore: () => void spawnSync("taskset", ["-a", "-p", "-c", `0-${cores - 1}`, String(process.pid)]) };
+  if (!original || spawnSync("taskset", ["-a", "-p", "-c", rest, String(process.pid)]).status !== 0) return { load: undefined, restore: () => {} };
+  return { load: "0", restore: () => void spawnSync("taskset", ["-a", "-p", "-c", original, String(process.pid)]) };
 }
 
 export async function platformBench(options: { concurrency: number; runs: number; storage: "sqlite" | "postgresql" }): Promise<Figure[]> {
-  const pins = pinning();
-  const pgTemp = options.storage === "postgresql" ? await createTempPostgres("liaison_bench_slack") : undefined;
-  const slack = new FakeSlack();
-  const discord = new FakeDiscord();
-  await slack.start();
-  await discord.start();
-  const dir = mkdtempSync(join(tmpdir(), "liaison-bench-"));
-  const bot = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      PORT: "0",
-      LOG_LEVEL: "info",
-      DATABASE_URL: pgTemp ? pgTemp.url : `file:${join(dir, "bench.db")}`,
-      LIAISON_BOOTSTRAP_ADMINS: "slack:U0ROOT",
-      SLACK_BOT_TOKEN: "xoxb-bench",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      DISCORD_TOKEN: "discord-bench",
-      DISCORD_APPLICATION_ID: APP_ID,
-      DISCORD_GUILD_ID: GUILD_ID,
-      DISCORD_API_URL: discord.apiUrl,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const bare = spawn(process.execPath, [...NODE_FLAGS, BARE], { env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: SECRET }, stdio: ["ignore", "pipe", "inherit"] });
-  const load = new LoadGenerator(pins.load);
+  // Everything started is stopped, whatever fails on the way.
+  const cleanups: (() => unknown)[] = [];
   try {
+    const pins = pinning();
+    cleanups.push(pins.restore);
+    const pgTemp = options.storage === "postgresql" ? await createTempPostgres("liaison_bench_slack") : undefined;
+    if (pgTemp) cleanups.push(() => pgTemp.drop());
+    const slack = new FakeSlack();
+    const discord = new FakeDiscord();
+    await slack.start();
+    cleanups.push(() => slack.stop());
+    await discord.start();
+    cleanups.push(() => discord.stop());
+    const dir = mkdtempSync(join(tmpdir(), "liaison-bench-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const bot = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        PORT: "0",
+        LOG_LEVEL: "info",
+        DATABASE_URL: pgTemp ? pgTemp.url : `file:${join(dir, "bench.db")}`,
+        LIAISON_BOOTSTRAP_ADMINS: "slack:U0ROOT",
+        SLACK_BOT_TOKEN: "xoxb-bench",
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        DISCORD_TOKEN: "discord-bench",
+        DISCORD_APPLICATION_ID: APP_ID,
+        DISCORD_GUILD_ID: GUILD_ID,
+        DISCORD_API_URL: discord.apiUrl,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    cleanups.push(() => stopChild(bot));
+    const bare = spawn(process.execPath, [...NODE_FLAGS, BARE], { env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: SECRET }, stdio: ["ignore", "pipe", "inherit"] });
+    cleanups.push(() => bare.kill("SIGKILL"));
+    const load = new LoadGenerator(pins.load);
+    cleanups.push(() => load.stop());
     const port = Number((await waitForOutput(bot, /"port":(\d+)/, "stderr"))[1]);
     const barePort = Number((await waitForOutput(bare, /port (\d+)/))[1]);
     while (discord.identifies.length === 0) await new Promise((r) => setTimeout(r, 50));
@@ -226,14 +240,22 @@ export async function platformBench(options: { concurrency: number; runs: number
       { name: `${db}: RSS peak under the command bursts`, value: peak, unit: "MB", note: `after the bursts: ${loaded.toFixed(0)} MB` },
     ];
   } finally {
-    bot.kill("SIGTERM");
-    bare.kill("SIGKILL");
-    load.stop();
-    pins.restore();
-    await new Promise((r) => setTimeout(r, 500));
-    await slack.stop();
-    await discord.stop();
-    rmSync(dir, { recursive: true, force: true });
-    await pgTemp?.drop();
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Keep going: the rest must still be stopped.
+      }
+    }
   }
+}
+
+/** SIGTERM (the bot shuts down gracefully), then SIGKILL if it has not exited in 5 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
 }

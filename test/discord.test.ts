@@ -194,7 +194,11 @@ describe("Discord (real discord.js, fake Discord)", () => {
     const note = { ...base, type: 2, data: { id: "1", name: "case", type: 1, options: optionsFor(["note"], { ref, text: "sent twice" }, {}), guild_id: GUILD_ID } };
     fake.interact(note);
     fake.interact(note);
-    expect(await as("alice").reply(base.token)).toMatch(/^Noted on /);
+    const edits = await until(() => {
+      const all = fake.webhooks.filter((w) => w.token === base.token && w.method === "PATCH");
+      return all.length === 2 ? all : undefined;
+    }, "both answers");
+    expect(edits.map((e) => String(e.body.content)).sort()).toEqual(["Already handled.", expect.stringMatching(/^Noted on /)]);
     await system.app.settle();
     expect(fake.messages.filter((m) => m.channel_id === card.id && m.content.includes("sent twice"))).toHaveLength(1);
   });

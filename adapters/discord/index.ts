@@ -147,6 +147,7 @@ export class DiscordAdapter {
     const options: RawOptions = command ? optionsFrom(command, leaf as { name: string; value?: unknown; type: number }[]) : {};
     const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path, options } }, this.#once(interaction));
     if (reply) await this.#answer(interaction, reply);
+    else await interaction.editReply({ content: "Already handled." });
   }
 
   /** A command or form submission is handled once, even if Discord delivers it again. */
@@ -215,6 +216,7 @@ export class DiscordAdapter {
     if (ref) options.ref = ref;
     const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path: path.split("."), options } }, this.#once(interaction));
     if (reply) await this.#answer(interaction, reply);
+    else await interaction.editReply({ content: "Already handled." });
   }
 
   /** Edits the deferred (private) reply; a channel reply is posted publicly as well. */

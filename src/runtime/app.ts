@@ -57,7 +57,7 @@ export function createCore(db: Database, o: CoreOptions): Core {
     services,
     metrics: o.metrics,
     onCommitted: o.onCommitted,
-    deliveries: o.dedupe,
+    deliveries: o.dedupe ?? new DatabaseDeduper(db, o.clock),
     ioPending: o.ioPending,
     // SQLite does its work synchronously: one command at a time keeps acknowledgements prompt.
     concurrency: db.provider === "sqlite" ? 1 : 8,
@@ -108,7 +108,8 @@ async function startHttp(port: number, db: Database, metrics: Metrics, log: Logg
     }
   });
   http.route("GET", "/metrics", async (_req, res) => {
-    res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.registry.metrics());
+    const body = await metrics.registry.metrics();
+    res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body);
   });
   return { http, port: await http.listen(port) };
 }

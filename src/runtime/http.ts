@@ -16,7 +16,8 @@ export class HttpServer {
   readonly #server: Server;
   /** New connections whose first request has not arrived yet, and requests not yet answered. */
   #unanswered = 0;
-  readonly #fresh = new WeakSet<Socket>();
+  /** Per connection: still waiting for its first request, and its requests not yet answered. */
+  readonly #sockets = new WeakMap<Socket, { fresh: boolean; open: number }>();
 
   constructor(
     private readonly log: Logger,
@@ -24,9 +25,16 @@ export class HttpServer {
   ) {
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on("connection", (socket: Socket) => {
+      const state = { fresh: true, open: 0 };
+      this.#sockets.set(socket, state);
       this.#unanswered++;
-      this.#fresh.add(socket);
-      socket.once("close", () => this.#arrived(socket));
+      // A connection that closes takes its unanswered requests with it (pipelined ones
+      // never emit "finish" or "close" of their own).
+      socket.once("close", () => {
+        this.#unanswered -= (state.fresh ? 1 : 0) + state.open;
+        state.fresh = false;
+        state.open = 0;
+      });
     });
     // Slack and load balancers keep connections open; do not let a slow client pin memory.
     this.#server.requestTimeout = 30_000;
@@ -41,9 +49,6 @@ export class HttpServer {
     return this.#unanswered > 0;
   }
 
-  #arrived(socket: Socket): void {
-    if (this.#fresh.delete(socket)) this.#unanswered--;
-  }
 
   route(method: string, path: string, handler: RouteHandler): void {
     this.#routes.set(`${method} ${path}`, handler);
@@ -51,12 +56,18 @@ export class HttpServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse) {
     const started = performance.now();
-    this.#arrived(req.socket);
+    const state = this.#sockets.get(req.socket) ?? { fresh: false, open: 0 };
+    if (state.fresh) {
+      state.fresh = false;
+      this.#unanswered--;
+    }
+    state.open++;
     this.#unanswered++;
     let answered = false;
     const done = () => {
-      if (answered) return;
+      if (answered || state.open === 0) return;
       answered = true;
+      state.open--;
       this.#unanswered--;
     };
     res.once("close", done);

@@ -48,19 +48,39 @@ export class Metrics {
   }
 
   /**
-   * What is waiting, read from the database at each scrape: messages not yet delivered (and
-   * how old the oldest is), messages given up on, timers past due. The numbers to alert on.
+   * What is waiting, read from the database at each scrape (once for all three gauges):
+   * messages not yet delivered (and how old the oldest is), messages given up on, timers
+   * past due. The numbers to alert on. Gauges are database-wide: every process reports the
+   * same values, so alert on their max. If the database cannot be read, the gauges keep
+   * their last values and liaison_metrics_read_errors_total counts the failure, so the rest
+   * of the scrape still works.
    */
   watchQueues(db: Database, clock: Clock): void {
     const registers = [this.registry];
+    let reading: { at: number; snapshot: Promise<QueueSnapshot | null> } | undefined;
+    const errors = new Counter({
+      name: "liaison_metrics_read_errors_total",
+      help: "Scrapes whose database read for the queue gauges failed.",
+      registers,
+      // Reported after this scrape's read, failed or not.
+      async collect() {
+        await read();
+      },
+    });
+    const read = () => {
+      if (!reading || performance.now() - reading.at > 1000) {
+        reading = { at: performance.now(), snapshot: readQueues(db, clock.now()).catch(() => (errors.inc(), null)) };
+      }
+      return reading.snapshot;
+    };
     new Gauge({
       name: "liaison_outbox_messages",
       help: "Outbox messages by state (pending, sending, dead); sent ones are not counted.",
       labelNames: ["state"],
       registers,
       async collect() {
-        const rows = await db.tx((tx) => tx.outbox.groupBy({ by: ["state"], where: { state: { in: ["pending", "sending", "dead"] } }, _count: { _all: true } }));
-        for (const state of ["pending", "sending", "dead"]) this.set({ state }, rows.find((r) => r.state === state)?._count._all ?? 0);
+        const s = await read();
+        if (s) for (const [state, n] of Object.entries(s.outbox)) this.set({ state }, n);
       },
     });
     new Gauge({
@@ -68,17 +88,45 @@ export class Metrics {
       help: "Age of the oldest message not yet delivered (0 when none).",
       registers,
       async collect() {
-        const row = await db.tx((tx) => tx.outbox.findFirst({ where: { state: { in: ["pending", "sending"] } }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }));
-        this.set(row ? Math.max(0, (clock.now().getTime() - row.createdAt.getTime()) / 1000) : 0);
+        const s = await read();
+        if (s) this.set(s.oldestSeconds);
       },
     });
     new Gauge({
       name: "liaison_timers_overdue",
-      help: "Timers past their due time and not fired yet (a scheduler that is stuck or behind).",
+      help: "Timers due more than a second ago and not claimed, or claimed by a process whose lease ran out (a scheduler stuck or behind).",
       registers,
       async collect() {
-        this.set(await db.tx((tx) => tx.timer.count({ where: { state: { in: ["scheduled", "running"] }, dueAt: { lt: new Date(clock.now().getTime() - 1000) } } })));
+        const s = await read();
+        if (s) this.set(s.overdueTimers);
       },
     });
   }
+}
+
+interface QueueSnapshot {
+  outbox: Record<"pending" | "sending" | "dead", number>;
+  oldestSeconds: number;
+  overdueTimers: number;
+}
+
+function readQueues(db: Database, now: Date): Promise<QueueSnapshot> {
+  return db.tx(async (tx) => {
+    const states = await tx.outbox.groupBy({ by: ["state"], where: { state: { in: ["pending", "sending", "dead"] } }, _count: { _all: true } });
+    const count = (state: string) => states.find((r) => r.state === state)?._count._all ?? 0;
+    const oldest = await tx.outbox.findFirst({ where: { state: { in: ["pending", "sending"] } }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
+    const overdueTimers = await tx.timer.count({
+      where: {
+        OR: [
+          { state: "scheduled", dueAt: { lt: new Date(now.getTime() - 1000) } },
+          { state: "running", leaseExpiresAt: { lt: now } },
+        ],
+      },
+    });
+    return {
+      outbox: { pending: count("pending"), sending: count("sending"), dead: count("dead") },
+      oldestSeconds: oldest ? Math.max(0, (now.getTime() - oldest.createdAt.getTime()) / 1000) : 0,
+      overdueTimers,
+    };
+  });
 }

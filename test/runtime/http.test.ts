@@ -71,6 +71,25 @@ describe("HttpServer", () => {
     expect(server.busy).toBe(false);
   });
 
+  it("forgets requests left unanswered on a connection that closes, pipelined ones too", async () => {
+    const server = new HttpServer(silentLogger);
+    opened.push(server);
+    let arrived = 0;
+    server.route("POST", "/slow", () => {
+      arrived++;
+    });
+    const port = await server.listen(0);
+    const socket = connect(port, "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    const request = "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+    socket.write(request + request);
+    while (arrived === 0) await turns(1);
+    expect(server.busy).toBe(true);
+    socket.destroy();
+    for (let i = 0; i < 200 && server.busy; i++) await turns(1);
+    expect(server.busy).toBe(false);
+  });
+
   it("labels unknown paths as one route, so scanners cannot grow the metrics", async () => {
     const observed: string[] = [];
     const server = new HttpServer(silentLogger, (route) => observed.push(route));
