@@ -1,6 +1,6 @@
 import { defineCommand, type CommandContext } from "../src/core/command.js";
-import { UserError } from "../src/core/errors.js";
-import { list, para, privateReply, rich, strong, type Block } from "../src/core/message.js";
+import { UserError } from "../src/model/errors.js";
+import { list, para, privateReply, rich, strong, type Block } from "../src/model/message.js";
 import { opt } from "../src/core/options.js";
 import { parseAmount } from "../src/domain/amounts.js";
 import { acknowledge, addNote, close, escalate, reopen, resolve, take } from "../src/domain/cases/actions.js";

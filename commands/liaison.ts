@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { defineCommand } from "../src/core/command.js";
-import { UserError } from "../src/core/errors.js";
-import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/core/message.js";
+import { UserError } from "../src/model/errors.js";
+import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/model/message.js";
 import { opt } from "../src/core/options.js";
 import { issueLinkCode, redeemLinkCode } from "../src/domain/linking.js";
 import { accountKey, coordinators, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";

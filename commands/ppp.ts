@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { commandName, defineCommand, FAMILIES, type CommandContext } from "../src/core/command.js";
-import { UserError } from "../src/core/errors.js";
-import { channelReply, code, joinRich, list, mention, para, privateReply, rich, strong, type Rich } from "../src/core/message.js";
+import { UserError } from "../src/model/errors.js";
+import { channelReply, code, joinRich, list, mention, para, privateReply, rich, strong, type Rich } from "../src/model/message.js";
 import { opt } from "../src/core/options.js";
 import { usage } from "../src/core/registry.js";
 import { recordAudit } from "../src/domain/audit.js";

@@ -8,8 +8,9 @@ import { z } from "zod";
  * each, before anything starts.
  */
 
-export type Platform = "console" | "slack" | "discord";
-export const PLATFORMS: readonly Platform[] = ["console", "slack", "discord"];
+import type { Platform } from "./model/platform.js";
+
+export type { Platform } from "./model/platform.js";
 
 export interface AccountRef {
   platform: Platform;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY } from "./helpers/clock.js";
 import { renderBlocks } from "../adapters/console/render.js";
-import type { Reply } from "../src/core/message.js";
+import type { Reply } from "../src/model/message.js";
 import { Harness, PROVIDERS, SEED } from "./helpers/harness.js";
 
 const plainReply = (r: Reply) => renderBlocks(r.blocks).join("\n");

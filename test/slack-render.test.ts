@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cardBlocks, LIMITS, renderBlocks } from "../adapters/slack/render.js";
 import { normaliseCommandText, slackMention } from "../adapters/slack/text.js";
-import { list, mention, page, para, rich, type Card } from "../src/core/message.js";
+import { list, mention, page, para, rich, type Card } from "../src/model/message.js";
 
 const person = { memberId: 1, name: "bob", accounts: { slack: "U0BOB" } };
 

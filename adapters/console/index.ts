@@ -7,7 +7,7 @@ export interface TextSink {
 }
 import { FAMILIES, type Family } from "../../src/core/command.js";
 import type { Invocation } from "../../src/core/dispatch.js";
-import type { Reply } from "../../src/core/message.js";
+import type { Reply } from "../../src/model/message.js";
 import { renderReply } from "./render.js";
 
 /**

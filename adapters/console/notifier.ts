@@ -1,5 +1,5 @@
-import type { Card } from "../../src/core/message.js";
-import type { Delivery, DeliveryResult, Notifier } from "../../src/runtime/outbox.js";
+import type { Card } from "../../src/model/message.js";
+import type { Delivery, DeliveryResult, Notifier } from "../../src/model/delivery.js";
 import type { TextSink } from "./index.js";
 import { escapeConsole, renderBlocks, renderCard, renderRich } from "./render.js";
 

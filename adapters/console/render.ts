@@ -1,4 +1,4 @@
-import type { Block, Card, Reply, Rich } from "../../src/core/message.js";
+import type { Block, Card, Reply, Rich } from "../../src/model/message.js";
 
 /**
  * Renders the message model as terminal text. The console's one escaping rule: user text

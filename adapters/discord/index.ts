@@ -18,7 +18,7 @@ import type { REST } from "@discordjs/rest";
 import { Routes } from "discord-api-types/v10";
 import type { AnyCommand, Family } from "../../src/core/command.js";
 import type { CommandRunner, Invocation } from "../../src/core/dispatch.js";
-import type { Reply } from "../../src/core/message.js";
+import type { Reply } from "../../src/model/message.js";
 import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
 import type { Logger } from "../../src/log.js";

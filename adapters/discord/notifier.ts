@@ -1,6 +1,6 @@
 import { DiscordAPIError, HTTPError, RateLimitError, REST } from "@discordjs/rest";
 import { Routes } from "discord-api-types/v10";
-import type { Delivery, DeliveryResult, Notifier } from "../../src/runtime/outbox.js";
+import type { Delivery, DeliveryResult, Notifier } from "../../src/model/delivery.js";
 import { cardEmbed, renderBlocks, type ApiMessage } from "./render.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Block, Card, CardAction, Reply, Rich } from "../../src/core/message.js";
+import type { Block, Card, CardAction, Reply, Rich } from "../../src/model/message.js";
 import { escapeDiscord, escapeDiscordLine } from "./escape.js";
 
 /**

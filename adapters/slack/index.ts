@@ -4,7 +4,7 @@ import type { App as BoltApp, Logger as BoltLogger, RespondFn } from "@slack/bol
 import type { WebClient } from "@slack/web-api";
 import type { Family } from "../../src/core/command.js";
 import type { CommandRunner, Invocation } from "../../src/core/dispatch.js";
-import type { Reply } from "../../src/core/message.js";
+import type { Reply } from "../../src/model/message.js";
 import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
 import type { Logger } from "../../src/log.js";

@@ -1,5 +1,5 @@
 import { ErrorCode, WebClient, type WebAPICallResult } from "@slack/web-api";
-import type { Delivery, DeliveryResult, Notifier } from "../../src/runtime/outbox.js";
+import type { Delivery, DeliveryResult, Notifier } from "../../src/model/delivery.js";
 import { cardBlocks, renderBlocks, type SlackMessage } from "./render.js";
 
 /**

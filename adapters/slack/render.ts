@@ -1,5 +1,5 @@
 import type { KnownBlock, Button, SectionBlock, ContextBlock } from "@slack/types";
-import type { Block, Card, CardAction, Reply, Rich } from "../../src/core/message.js";
+import type { Block, Card, CardAction, Reply, Rich } from "../../src/model/message.js";
 import { escapeSlack, escapeSlackLine, plainSlack } from "./escape.js";
 
 /**

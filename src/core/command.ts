@@ -3,7 +3,7 @@ import type { Tx } from "../db/database.js";
 import type { Provider } from "../db/migrate.js";
 import type { Policy } from "../domain/policy.js";
 import type { Caller } from "../domain/members.js";
-import type { Reply } from "./message.js";
+import type { Reply } from "../model/message.js";
 import type { OptionSet, ParsedOptions } from "./options.js";
 import type { Registry } from "./registry.js";
 

@@ -9,8 +9,8 @@ import { accountKey, isCoordinator, loadCaller, type AccountView, type Caller } 
 import { standingMessage } from "../domain/vetting.js";
 import { suggest, type SuggestionKind } from "../domain/suggest.js";
 import { commandName, type AnyCommand, type ChannelRef, type Family, type Services } from "./command.js";
-import { isUserError, UserError } from "./errors.js";
-import { para, rich, type Reply } from "./message.js";
+import { isUserError, UserError } from "../model/errors.js";
+import { para, rich, type Reply } from "../model/message.js";
 import { bindTokens, tokenize, type MentionSyntax, type RawOptions } from "./parse.js";
 import { usage, type Registry } from "./registry.js";
 

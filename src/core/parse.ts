@@ -1,4 +1,4 @@
-import { UserError } from "./errors.js";
+import { UserError } from "../model/errors.js";
 import type { OptionMeta, OptionSet } from "./options.js";
 
 /**

@@ -1,5 +1,5 @@
 import { commandName, FAMILIES, type AnyCommand, type Family } from "./command.js";
-import { UserError } from "./errors.js";
+import { UserError } from "../model/errors.js";
 import { optionUsage } from "./options.js";
 
 /** Every command, found by family and subcommand words. */

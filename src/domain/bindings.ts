@@ -1,6 +1,6 @@
 import type { Tx } from "../db/database.js";
 import type { ChannelRef } from "../core/command.js";
-import { UserError } from "../core/errors.js";
+import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, type Caller } from "./members.js";
 import { findOrg, toOrganisation, type Organisation } from "./orgs.js";

@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import type { Tx } from "../db/database.js";
-import { list, para, rich, strong, type Block, type Rich } from "../core/message.js";
+import { list, para, rich, strong, type Block, type Rich } from "../model/message.js";
 import { addDecimal } from "./amounts.js";
 import type { Binding } from "./bindings.js";
 import { formatAge } from "./durations.js";

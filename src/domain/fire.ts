@@ -1,4 +1,4 @@
-import { para, rich } from "../core/message.js";
+import { para, rich } from "../model/message.js";
 import { bindingInclude, toBinding } from "./bindings.js";
 import { fireCaseTimer, preloadCases, type TimerRow } from "./cases/escalation.js";
 import type { CaseEnv } from "./cases/notify.js";

@@ -1,6 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import type { Tx } from "../db/database.js";
-import { UserError } from "../core/errors.js";
+import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, loadMember, type Caller, type MemberView } from "./members.js";
 

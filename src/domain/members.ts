@@ -1,7 +1,7 @@
 import type { AccountRef, Platform } from "../config.js";
 import type { Tx } from "../db/database.js";
-import { UserError } from "../core/errors.js";
-import type { PersonRef } from "../core/message.js";
+import { UserError } from "../model/errors.js";
+import type { PersonRef } from "../model/message.js";
 import { recordAudit } from "./audit.js";
 
 /** People, their platform accounts, and where they stand (SPEC §1). */

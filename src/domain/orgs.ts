@@ -1,5 +1,5 @@
 import type { Tx } from "../db/database.js";
-import { UserError } from "../core/errors.js";
+import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, memberInclude, standingOf, toMemberView, type Caller, type MemberView, type OrgKind } from "./members.js";
 import { isFreeMailDomain } from "./validate.js";

@@ -1,6 +1,6 @@
-import type { Platform } from "../config.js";
+import type { Platform } from "../model/platform.js";
 import type { Tx } from "../db/database.js";
-import type { Block, Card } from "../core/message.js";
+import type { OutboxKind, OutboxPayload } from "../model/delivery.js";
 import type { MemberView } from "./members.js";
 
 /**
@@ -9,17 +9,6 @@ import type { MemberView } from "./members.js";
  * sends it later, at least once, and the idempotency key keeps a change from queueing the
  * same message twice.
  */
-
-export type OutboxKind = "card" | "card_update" | "thread" | "dm" | "channel";
-
-export interface OutboxPayload {
-  /** A case card to post or to update in place. */
-  card?: Card;
-  /** A message: thread posts, DMs, channel posts. */
-  blocks?: Block[];
-  /** The case reference, for adapters that label thread posts (the console). */
-  ref?: string;
-}
 
 export interface Outgoing {
   key: string;
@@ -76,3 +65,5 @@ export function directMessages(
       payload,
     }));
 }
+
+export type { OutboxKind, OutboxPayload } from "../model/delivery.js";

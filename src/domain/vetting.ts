@@ -1,5 +1,5 @@
 import type { Tx } from "../db/database.js";
-import { UserError } from "../core/errors.js";
+import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, ensureMember, loadMember, standingOf, type Caller, type MemberView, type Role } from "./members.js";
 import { findOrg } from "./orgs.js";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { Platform } from "../config.js";
+import type { Platform } from "../model/platform.js";
 import type { Database } from "../db/database.js";
-import type { OutboxKind, OutboxPayload } from "../domain/outbox.js";
+import type { Delivery, DeliveryResult, Notifier, OutboxKind, OutboxPayload } from "../model/delivery.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "./metrics.js";
 import { faultPoint } from "./faults.js";
@@ -17,31 +17,6 @@ import { Mutex } from "./mutex.js";
  * 5xx and network errors back off exponentially with jitter; other refusals, and rows
  * past their deadline, go dead and are listed by /ppp outbox.
  */
-
-export interface Delivery {
-  id: number;
-  key: string;
-  kind: OutboxKind;
-  platform: Platform;
-  channelId: string;
-  payload: OutboxPayload;
-  /** The case thread the message belongs to: where its card is, once posted. */
-  thread: { id: number; cardMessageId: string | null; threadId: string | null; direct: boolean } | null;
-  /** 1 for the first try. */
-  attempt: number;
-}
-
-export type DeliveryResult =
-  | { ok: true; messageId?: string; threadId?: string }
-  | { ok: false; retry: "rate_limited"; retryAfterMs: number; global?: boolean; reason: string }
-  | { ok: false; retry: "transient"; reason: string }
-  | { ok: false; retry: "never"; reason: string };
-
-/** One per platform: sends a delivery and says how it went. Adapters implement it. */
-export interface Notifier {
-  readonly platform: Platform;
-  deliver(delivery: Delivery): Promise<DeliveryResult>;
-}
 
 export interface OutboxOptions {
   db: Database;
@@ -265,3 +240,5 @@ export class OutboxWorker {
     return this.#loop.stop();
   }
 }
+
+export type { Delivery, DeliveryResult, Notifier } from "../model/delivery.js";

@@ -8,8 +8,8 @@ import { renderBlocks as renderDiscord } from "../../adapters/discord/render.js"
 import { renderBlocks as renderSlack } from "../../adapters/slack/render.js";
 import { normaliseCommandText, slackMention } from "../../adapters/slack/text.js";
 import type { Invocation } from "../../src/core/dispatch.js";
-import { isUserError } from "../../src/core/errors.js";
-import { mention, page, para, rich, type Block, type Reply } from "../../src/core/message.js";
+import { isUserError } from "../../src/model/errors.js";
+import { mention, page, para, rich, type Block, type Reply } from "../../src/model/message.js";
 import { tokenize } from "../../src/core/parse.js";
 import { Harness, SEED } from "../helpers/harness.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { consoleMention } from "../../adapters/console/index.js";
-import { UserError } from "../../src/core/errors.js";
+import { UserError } from "../../src/model/errors.js";
 import { opt } from "../../src/core/options.js";
 import { bindTokens, tokenize } from "../../src/core/parse.js";
 

@@ -1,4 +1,4 @@
-import { UserError } from "../../core/errors.js";
+import { UserError } from "../../model/errors.js";
 import { isCoordinator, type Caller } from "../members.js";
 import { awaitingConfirmation, isClosed, type CaseRecord } from "./model.js";
 

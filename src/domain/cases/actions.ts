@@ -1,5 +1,5 @@
-import { UserError } from "../../core/errors.js";
-import { mention, para, rich, type Block } from "../../core/message.js";
+import { UserError } from "../../model/errors.js";
+import { mention, para, rich, type Block } from "../../model/message.js";
 import type { Amount } from "../amounts.js";
 import { formatAge } from "../durations.js";
 import { personRef, type Caller, type MemberView } from "../members.js";

@@ -1,4 +1,4 @@
-import { joinRich, mention, rich, type Card, type CardAction, type Field, type Rich } from "../../core/message.js";
+import { joinRich, mention, rich, type Card, type CardAction, type Field, type Rich } from "../../model/message.js";
 import { formatAge } from "../durations.js";
 import { personRef } from "../members.js";
 import type { Policy } from "../policy.js";

@@ -1,4 +1,4 @@
-import { para, rich } from "../../core/message.js";
+import { para, rich } from "../../model/message.js";
 import { coordinators, type MemberView } from "../members.js";
 import { appendEvent } from "../timeline.js";
 import { loadCase, lockCase, type CaseRecord } from "./model.js";

@@ -1,4 +1,4 @@
-import { page, para, rich } from "../../core/message.js";
+import { page, para, rich } from "../../model/message.js";
 import { formatDuration } from "../durations.js";
 import { personRef } from "../members.js";
 import { schedule } from "../timers.js";

@@ -1,5 +1,5 @@
-import { UserError } from "../../core/errors.js";
-import { mention, para, rich } from "../../core/message.js";
+import { UserError } from "../../model/errors.js";
+import { mention, para, rich } from "../../model/message.js";
 import { personRef, resolvePerson, standingOf, type Caller, type MemberView } from "../members.js";
 import { findOrg, getRoster, type Organisation } from "../orgs.js";
 import { appendEvent } from "../timeline.js";

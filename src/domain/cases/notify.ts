@@ -1,5 +1,5 @@
 import type { Services } from "../../core/command.js";
-import type { Block } from "../../core/message.js";
+import type { Block } from "../../model/message.js";
 import type { Tx } from "../../db/database.js";
 import { bindingInclude, toBinding, type Binding } from "../bindings.js";
 import type { MemberView } from "../members.js";

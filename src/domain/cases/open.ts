@@ -1,5 +1,5 @@
-import { UserError } from "../../core/errors.js";
-import { para, rich } from "../../core/message.js";
+import { UserError } from "../../model/errors.js";
+import { para, rich } from "../../model/message.js";
 import type { Amount } from "../amounts.js";
 import { memberInclude, standingOf, toMemberView, type Caller, type MemberView } from "../members.js";
 import { findOrg } from "../orgs.js";

@@ -1,4 +1,4 @@
-import { joinRich, page, para, rich, type Block } from "../../core/message.js";
+import { joinRich, page, para, rich, type Block } from "../../model/message.js";
 import { coordinators, personRef, standingOf, type MemberView } from "../members.js";
 import { getRoster } from "../orgs.js";
 import type { CaseRecord } from "./model.js";

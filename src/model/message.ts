@@ -1,4 +1,4 @@
-import type { Platform } from "../config.js";
+import type { Platform } from "./platform.js";
 
 /**
  * The platform-neutral message model. The core builds replies and cards from these parts;
