@@ -3,7 +3,7 @@ import { UserError } from "../src/model/errors.js";
 import { list, para, privateReply, rich, strong, type Block } from "../src/model/message.js";
 import { opt } from "../src/core/options.js";
 import { parseAmount } from "../src/domain/amounts.js";
-import { acknowledge, addNote, close, escalate, reopen, resolve, take } from "../src/domain/cases/actions.js";
+import { acknowledge, addNote, changeTlp, close, escalate, reopen, resolve, take } from "../src/domain/cases/actions.js";
 import { caseCard } from "../src/domain/cases/card.js";
 import { exportCase } from "../src/domain/cases/export.js";
 import { acceptHandoff, offerHandoff } from "../src/domain/cases/handoff.js";
@@ -206,11 +206,13 @@ const handoff = defineCommand({
 const accept = defineCommand({
   family: "case",
   path: ["accept"],
-  summary: "accept a handoff offered to you (or your exchange)",
+  summary: "accept a handoff offered to you (or your exchange); for the agency, consent to moving the case",
   access: "vetted",
   options: ref,
   async run(ctx, o) {
-    const c = await acceptHandoff(env(ctx), ctx.caller, o.ref);
+    const { c, waitingFor } = await acceptHandoff(env(ctx), ctx.caller, o.ref);
+    if (waitingFor === "consent") return done(`Accepted. ${c.ref} moves to your exchange once ${c.agency.code} consents; until then it stays with ${c.exchange.code}.`);
+    if (waitingFor === "acceptance") return done(`Consent recorded. ${c.ref} moves to ${c.pendingHandoff!.toOrg!.code} once it accepts.`);
     return done(`You have ${c.ref} now.`);
   },
 });
@@ -268,6 +270,22 @@ const reopenCommand = defineCommand({
   },
 });
 
+const tlpCommand = defineCommand({
+  family: "case",
+  path: ["tlp"],
+  summary: "change who may see a case (the agency, or coordinators): red, amber, green or clear",
+  access: "vetted",
+  options: {
+    ref: opt.ref(),
+    tlp: opt.choice(TLPS, "the new marking: red (named people only), amber, green or clear", { positional: 1 }),
+    reason: opt.text("why, for the timeline", { optional: true, max: 500 }),
+  },
+  async run(ctx, o) {
+    const c = await changeTlp(env(ctx), ctx.caller, o.ref, o.tlp, o.reason);
+    return done(`${c.ref} is now TLP:${c.tlp.toUpperCase()}.`);
+  },
+});
+
 const exportCommand = defineCommand({
   family: "case",
   path: ["export"],
@@ -301,5 +319,6 @@ export const caseCommands = [
   resolveCommand,
   closeCommand,
   reopenCommand,
+  tlpCommand,
   exportCommand,
 ];

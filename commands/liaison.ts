@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/model/errors.js";
 import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/model/message.js";
@@ -40,12 +39,14 @@ const registerCommand = defineCommand({
     email: opt.email("your official e-mail address"),
   },
   async run(ctx, o) {
-    const member = await register(ctx.tx, ctx.caller, { org: o.org, role: o.role, email: o.email }, ctx.now);
-    const ask = [para(rich`${mention(personRef(member))} asks to be vetted as ${member.role} of ${member.org!.code} (${member.email}). Check it, then run /liaison vet on them.`)];
+    const { member, request } = await register(ctx.tx, ctx.caller, { org: o.org, role: o.role, email: o.email }, ctx.now, ctx.services.provider);
+    const ask = [
+      para(rich`${mention(personRef(member))} asks to be vetted as ${member.role} of ${member.org!.code} (${member.email}) — request #${request}.`),
+      para(rich`Check it, then run /liaison vet @${member.name} request:${request}`),
+    ];
     // One notice per registration request, however quickly the requests come.
-    const request = randomUUID();
     const messages = (await coordinators(ctx.tx, ctx.now)).flatMap((c) =>
-      directMessages(c, ctx.services.platforms, `member:${member.id}:registered:${request}:${c.id}`, { blocks: ask }),
+      directMessages(c, ctx.services.platforms, `member:${member.id}:registered:${request}:${c.id}`, { blocks: ask }, "coordinators"),
     );
     await enqueue(ctx.tx, ctx.now, messages);
     return privateReply(
@@ -65,12 +66,21 @@ const vetCommand = defineCommand({
     user: opt.person("the person to vet", { positional: 0 }),
     expires: opt.duration("how long the vetting holds (default 365d)", { optional: true, max: MAX_VETTING_MS }),
     role: opt.choice(["coordinator"] as const, "make them a coordinator", { optional: true }),
+    request: opt.word("the request number from the notice you checked", { optional: true, pattern: /^#?\d{1,9}$/, max: 10 }),
   },
   async run(ctx, o) {
     const target = await resolvePerson(ctx.tx, o.user);
-    const vetted = await vet(ctx.tx, ctx.caller, target, { validityMs: o.expires ?? ctx.services.vettingValidityMs, role: o.role }, ctx.now);
+    const request = o.request === undefined ? undefined : Number(o.request.replace("#", ""));
+    const { member: vetted, request: granted } = await vet(
+      ctx.tx,
+      ctx.caller,
+      target,
+      { validityMs: o.expires ?? ctx.services.vettingValidityMs, role: o.role, request },
+      ctx.now,
+    );
     const what = vetted.org ? `${vetted.role} of ${vetted.org.code}` : vetted.role!;
-    return privateReply(para(rich`${mention(personRef(vetted))} is vetted as ${strong(what)} until ${dateOnly(vetted.vettedUntil!)}.`));
+    const which = granted !== null ? ` (request #${granted}${vetted.email ? `, ${vetted.email}` : ""})` : "";
+    return privateReply(para(rich`${mention(personRef(vetted))} is vetted as ${strong(what)}${which} until ${dateOnly(vetted.vettedUntil!)}.`));
   },
 });
 

@@ -208,15 +208,17 @@ const digestNow = defineCommand({
     if (!isCoordinator(ctx.caller) && !binding.orgs.some((o) => o.id === member.org?.id)) {
       throw new UserError("forbidden", "only coordinators and members of this channel's organisations can ask for its digest", true);
     }
-    const blocks = await buildDigest(ctx.tx, binding, ctx.now, ctx.services.policy);
+    const { blocks, covers } = await buildDigest(ctx.tx, binding, ctx.now, ctx.services.policy);
     await enqueue(ctx.tx, ctx.now, [
       {
         key: `digest:${binding.id}:now:${randomUUID()}`,
         platform: binding.platform as never,
         kind: "channel",
         channelId: binding.channelId,
+        audience: "channel",
+        bindingId: binding.id,
         orderKey: `channel:${binding.platform}:${binding.channelId}`,
-        payload: { blocks },
+        payload: { blocks, covers },
       },
     ]);
     return privateReply(para(rich`The digest is on its way to this channel.`));
@@ -253,7 +255,7 @@ const digestSchedule = defineCommand({
 const outboxCommand = defineCommand({
   family: "ppp",
   path: ["outbox"],
-  summary: "messages that could not be delivered; retry:<id|all> queues them again (coordinators)",
+  summary: "messages that could not be delivered, and those withheld; retry:<id|all> queues undelivered ones again (coordinators)",
   access: "coordinator",
   options: { retry: opt.word("an id from the list, or all", { optional: true, pattern: /^(\d+|all)$/i }) },
   async run(ctx, o) {
@@ -263,25 +265,42 @@ const outboxCommand = defineCommand({
         where,
         data: { state: "pending", nextAttemptAt: ctx.now, deadlineAt: new Date(ctx.now.getTime() + DELIVERY_DEADLINE_MS), lastError: null },
       });
-      if (r.count === 0) throw new UserError("not_found", `no undelivered message ${o.retry}`);
+      if (r.count === 0) {
+        const withheld = o.retry.toLowerCase() !== "all" && (await ctx.tx.outbox.count({ where: { state: "withheld", id: Number(o.retry) } })) > 0;
+        throw new UserError("not_found", withheld ? `message ${o.retry} was withheld because its audience no longer qualifies; withheld messages are never sent` : `no undelivered message ${o.retry}`);
+      }
       await recordAudit(ctx.tx, { at: ctx.now, actorId: ctx.caller.member!.id, account: accountKey(ctx.caller.account), action: "outbox.retry", target: `outbox:${o.retry}`, detail: { count: r.count } });
       return privateReply(para(rich`Queued ${r.count} message${r.count === 1 ? "" : "s"} again.`));
     }
-    const dead = await ctx.tx.outbox.findMany({ where: { state: "dead" }, orderBy: { id: "desc" }, take: 25 });
-    const total = await ctx.tx.outbox.count({ where: { state: "dead" } });
+    const shown = 25;
+    const dead = await ctx.tx.outbox.findMany({ where: { state: "dead" }, orderBy: { id: "desc" }, take: shown });
+    const withheld = await ctx.tx.outbox.findMany({ where: { state: "withheld" }, orderBy: { id: "desc" }, take: shown });
+    const deadTotal = await ctx.tx.outbox.count({ where: { state: "dead" } });
+    const withheldTotal = await ctx.tx.outbox.count({ where: { state: "withheld" } });
     const pending = await ctx.tx.outbox.count({ where: { state: { in: ["pending", "sending"] } } });
-    if (dead.length === 0) return privateReply(para(rich`Nothing undelivered. ${pending} message${pending === 1 ? "" : "s"} waiting to be sent.`));
-    const refs = new Map((await ctx.tx.case.findMany({ where: { id: { in: dead.map((d) => d.caseId ?? -1) } }, select: { id: true, ref: true } })).map((c) => [c.id, c.ref]));
-    return privateReply(
-      para(rich`${total} message${total === 1 ? "" : "s"} could not be delivered${total > dead.length ? ` (newest ${dead.length} shown)` : ""}; ${pending} waiting:`),
-      list(
-        dead.map(
-          (d) =>
-            rich`#${d.id} ${d.kind} to ${d.platform}:${d.channelId}${d.caseId ? ` (${refs.get(d.caseId) ?? "case"})` : ""}, ${formatTime(d.createdAt)}, ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}: ${d.lastError ?? "no reason recorded"}`,
-        ),
-      ),
-      para(rich`Fix the cause (invite the bot, check its token), then ${code("/ppp outbox retry:all")}.`),
-    );
+    const waiting = `${pending} message${pending === 1 ? "" : "s"} waiting to be sent.`;
+    if (dead.length === 0 && withheld.length === 0) return privateReply(para(rich`Nothing undelivered or withheld. ${waiting}`));
+    const caseIds = [...dead, ...withheld].map((d) => d.caseId ?? -1);
+    const refs = new Map((await ctx.tx.case.findMany({ where: { id: { in: caseIds } }, select: { id: true, ref: true } })).map((c) => [c.id, c.ref]));
+    const line = (d: (typeof dead)[number], attempts: boolean) =>
+      rich`#${d.id} ${d.kind} to ${d.platform}:${d.channelId}${d.caseId ? ` (${refs.get(d.caseId) ?? "case"})` : ""}, ${formatTime(d.createdAt)}${attempts ? `, ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}` : ""}: ${d.lastError ?? "no reason recorded"}`;
+    const more = (total: number, listed: number) => (total > listed ? ` (newest ${listed} shown)` : "");
+    const blocks = [];
+    if (dead.length > 0) {
+      blocks.push(
+        para(rich`${deadTotal} message${deadTotal === 1 ? "" : "s"} could not be delivered${more(deadTotal, dead.length)}:`),
+        list(dead.map((d) => line(d, true))),
+        para(rich`Fix the cause (invite the bot, check its token), then ${code("/ppp outbox retry:all")}.`),
+      );
+    }
+    if (withheld.length > 0) {
+      blocks.push(
+        para(rich`${withheldTotal} message${withheldTotal === 1 ? " was" : "s were"} withheld at delivery, because who may see the case changed${more(withheldTotal, withheld.length)}; they are never sent:`),
+        list(withheld.map((d) => line(d, false))),
+      );
+    }
+    blocks.push(para(rich`${waiting}`));
+    return privateReply(...blocks);
   },
 });
 

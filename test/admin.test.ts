@@ -182,7 +182,8 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
     expect(plainReply(await fromSlack(`link code:${code}`))).toBe("This slack account is now linked to dave.");
     expect(await h.text("dave: /liaison whoami")).toContain("accounts: console:dave, slack:U0DAVE");
     expect(plainReply(await fromSlack("whoami"))).toContain("You are dave.");
-    expect(await refused(`mallory: /liaison link code:${code}`)).toBe(
+    // A used code is refused like a wrong one, and the attempt is audited.
+    expect(await refused(`mallory: /liaison link code:${code}`, { audited: true })).toBe(
       "that link code is unknown, used or expired; ask for a new one with /liaison link on your registered account",
     );
   });

@@ -11,7 +11,7 @@ type Outcome = "ok" | "hidden" | "forbidden" | "not vetted";
 const ACTORS = {
   root: "coordinator",
   alice: "liaison of the case's agency (opener)",
-  carol: "another liaison of the case's agency",
+  carol: "another liaison of the case's agency, not named",
   sam: "liaison of another agency",
   bob: "investigator of the case's exchange, paged",
   ivy: "investigator of the case's exchange, not named",
@@ -40,7 +40,8 @@ const line = (sub: Sub, ref: string) =>
 
 function expected(actor: Actor, sub: Sub, tlp: "amber" | "red"): Outcome {
   if (actor === "pat") return "not vetted";
-  const agency = actor === "alice" || actor === "carol";
+  // TLP:RED is for the people named on it: carol, another liaison of the agency, is not.
+  const agency = actor === "alice" || (actor === "carol" && tlp !== "red");
   const exchange = actor === "bob" || (actor === "ivy" && tlp !== "red");
   if (!(actor === "root" || agency || exchange)) return "hidden";
   if (sub === "accept") return "forbidden"; // the handoff is offered to dave, not to them

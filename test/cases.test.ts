@@ -227,16 +227,27 @@ describe.each(PROVIDERS)("cases on %s", (provider) => {
     );
   });
 
-  it("moves a case to another exchange when that exchange accepts a handoff", async () => {
+  it("moves a case to another exchange once that exchange accepts and the agency consents", async () => {
     const ref = await open();
     await h.say(`bob: /case ack ${ref}`);
     const offered = await h.say(`bob: /case handoff ${ref} to:EXB note:"the funds moved to EXB"`);
     expect(offered).toContain(`[#hk-exa › ${ref}] @bob offers the case to EXB: the funds moved to EXB`);
     const accepted = await h.say(`eve: /case accept ${ref}`);
-    expect(accepted).toContain(`(only eve) You have ${ref} now.`);
-    expect(accepted).toContain(`[#hk-exa › ${ref}] ${ref} was handed to EXB; it is no longer followed here.`);
+    expect(accepted).toContain(`(only eve) Accepted. ${ref} moves to your exchange once HKPF-CSTCB consents; until then it stays with EXA.`);
+    expect(accepted.some((l) => l.startsWith("[dm @alice]") && l.includes(`It moves there once HKPF-CSTCB consents: /case accept ${ref}`))).toBe(true);
+    // Until the agency consents the case stays where it is.
+    expect(await h.text(`eve: /case show ${ref}`)).toBe(`(only eve) error: unknown case reference ${ref}`);
+    expect(await h.text(`bob: /case show ${ref}`)).toContain("parties: HKPF-CSTCB → EXA");
+    expect(await h.text(`carol: /case accept ${ref}`)).toBe(`(only carol) error: no handoff of ${ref} is offered to you`);
+    const consented = await h.say(`alice: /case accept ${ref}`);
+    expect(consented).toContain(`(only alice) You have ${ref} now.`.replace("You have", "You have"));
+    expect(consented).toContain(`[#hk-exa › ${ref}] ${ref} was handed to EXB; it is no longer followed here.`);
     expect(await h.text(`eve: /case show ${ref}`)).toContain("parties: HKPF-CSTCB → EXB");
+    expect(await h.text(`eve: /case show ${ref}`)).toContain("assignee: @eve");
     expect(await h.text(`bob: /case show ${ref}`)).toBe(`(only bob) error: unknown case reference ${ref}`);
+    // The old exchange hears nothing more of it.
+    const note = await h.say(`alice: /case note ${ref} the court order is attached`);
+    expect(note.filter((l) => l.includes("@bob") || l.startsWith("[#hk-exa"))).toEqual([]);
   });
 });
 

@@ -104,16 +104,26 @@ describe.each(PROVIDERS)("outbox delivery on %s", (provider) => {
     expect(await h.text("bob: /ppp outbox")).toBe("(only bob) error: only coordinators can run /ppp outbox");
   });
 
-  it("gives up at once on a refusal, and does not post in the thread of a card that never got out", async () => {
-    await setup((d) => (d.kind === "card" ? { ok: false, retry: "never", reason: "channel_not_found: the bot is not in this channel" } : undefined));
-    await h.say(`alice@hk-exa: /case open title:"Nowhere" exchange:EXA severity:critical type:freeze`);
+  it("gives up at once on a refusal, and a card that never got out does not take the case's later messages down", async () => {
+    let refused = 0;
+    await setup((d) => (d.kind === "card" && refused++ === 0 ? { ok: false, retry: "never", reason: "msg_too_long: the message is too long for Slack" } : undefined));
+    const out = await h.say(`alice@hk-exa: /case open title:"Nowhere" exchange:EXA severity:critical type:freeze`);
+    const ref = /Opened (\S+)\./.exec(out.join("\n"))![1]!;
     const all = await rows();
     const card = all.find((r) => r.kind === "card")!;
     expect(card.state).toBe("dead");
-    expect(card.lastError).toBe("channel_not_found: the bot is not in this channel");
+    expect(card.lastError).toBe("msg_too_long: the message is too long for Slack");
+    // The page still reaches the channel, on its own and marked with the case.
     const thread = all.filter((r) => r.caseThreadId === card.caseThreadId && r.kind === "thread");
-    expect(thread.every((r) => r.state === "dead" && r.lastError!.startsWith("the case card could not be posted"))).toBe(true);
+    expect(thread.length).toBeGreaterThan(0);
+    expect(thread.every((r) => r.state === "sent")).toBe(true);
+    expect(out).toContain(`[#hk-exa] ${ref}`);
     expect(all.filter((r) => r.kind === "dm").every((r) => r.state === "sent")).toBe(true);
+    // The next card update posts the card afresh, and the thread is whole again.
+    await h.say(`bob: /case ack ${ref}`);
+    const threadRow = await h.db.client.caseThread.findUniqueOrThrow({ where: { id: card.caseThreadId! } });
+    expect(threadRow.cardMessageId).not.toBeNull();
+    expect((await rows()).filter((r) => r.id > card.id && r.caseThreadId === card.caseThreadId).every((r) => r.state === "sent")).toBe(true);
   });
 
   it("closes the gate for one destination only", async () => {

@@ -1,4 +1,5 @@
 import type { AnyCommand, Family } from "../../src/core/command.js";
+import { truncate } from "../../src/model/text.js";
 import type { OptionMeta } from "../../src/core/options.js";
 import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
@@ -36,7 +37,6 @@ const FAMILY_DESCRIPTIONS: Record<Family, string> = {
   ppp: "Partnership administration",
 };
 
-const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
 /** What an option autocompletes from, if anything. */
 export function autocompleteKind(name: string, meta: OptionMeta): "ref" | "org" | "exchange" | "agency" | undefined {
@@ -47,7 +47,7 @@ export function autocompleteKind(name: string, meta: OptionMeta): "ref" | "org" 
 }
 
 function option(name: string, meta: OptionMeta): ApiOption {
-  const base = { name, description: clip(meta.description, 100), required: meta.required };
+  const base = { name, description: truncate(meta.description, 100), required: meta.required };
   if (meta.kind === "person") return { ...base, type: OptionType.User };
   if (meta.kind === "choice" && meta.choices) return { ...base, type: OptionType.String, choices: meta.choices.map((c) => ({ name: c, value: c })) };
   const auto = autocompleteKind(name, meta) !== undefined;
@@ -64,7 +64,7 @@ function subcommand(command: AnyCommand): ApiOption {
     .map(([name, o]) => option(name, o.meta))
     // Discord wants required options first.
     .sort((a, b) => Number(b.required) - Number(a.required));
-  return { type: OptionType.Subcommand, name: command.path.at(-1)!, description: clip(command.summary, 100), options };
+  return { type: OptionType.Subcommand, name: command.path.at(-1)!, description: truncate(command.summary, 100), options };
 }
 
 export function buildCommands(registry: Registry): ApiCommand[] {
@@ -76,7 +76,7 @@ export function buildCommands(registry: Registry): ApiCommand[] {
         const groupName = command.path[0]!;
         let group = options.find((o) => o.type === OptionType.SubcommandGroup && o.name === groupName);
         if (!group) {
-          group = { type: OptionType.SubcommandGroup, name: groupName, description: clip(`/${family} ${groupName} …`, 100), options: [] };
+          group = { type: OptionType.SubcommandGroup, name: groupName, description: truncate(`/${family} ${groupName} …`, 100), options: [] };
           options.push(group);
         }
         group.options!.push(subcommand(command));

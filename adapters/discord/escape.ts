@@ -1,4 +1,5 @@
 import { escapeMarkdown } from "discord.js";
+import { neutraliseBidi } from "../../src/model/text.js";
 
 /**
  * The one escaping function for Discord markdown: discord.js's own markdown escaping, plus
@@ -7,7 +8,7 @@ import { escapeMarkdown } from "discord.js";
  * `allowed_mentions` naming only the people they page, so this is the second lock.
  */
 export function escapeDiscord(text: string): string {
-  return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
+  return escapeMarkdown(neutraliseBidi(text), { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
     .replace(/</g, "\\<")
     .replace(/@(everyone|here)/gi, "@\u200b$1");
 }

@@ -88,16 +88,29 @@ export class DiscordNotifier implements Notifier {
       }
       return { ok: true, messageId: (await this.#postInThread(threadId, create)).id };
     }
+    if (d.kind === "card" && !direct && d.thread?.cardMessageId) {
+      // Posted on an earlier attempt; only its thread is missing.
+      return this.#startThread(channel, d.thread.cardMessageId, d.payload.ref);
+    }
     const sent = (await this.rest.post(Routes.channelMessages(channel), { body: create })) as ApiChannelMessage;
     if (d.kind !== "card" || direct) return { ok: true, messageId: sent.id, threadId: `${channel}${REPLY_IN_CHANNEL}${sent.id}` };
-    // The card's thread: a thread started from a message shares the message's id.
+    return this.#startThread(channel, sent.id, d.payload.ref);
+  }
+
+  /**
+   * The card's thread: a thread started from a message shares the message's id. Pacing and
+   * outages are retried like any delivery (the card stays posted, `posted` says so); only a
+   * bot that may not create threads has its thread posts reply to the card instead.
+   */
+  async #startThread(channel: string, messageId: string, ref: string | undefined): Promise<DeliveryResult> {
     try {
-      await this.rest.post(Routes.threads(channel, sent.id), { body: { name: (d.payload.ref ?? "case").slice(0, 100), auto_archive_duration: 10080 } });
-      return { ok: true, messageId: sent.id, threadId: sent.id };
+      await this.rest.post(Routes.threads(channel, messageId), { body: { name: (ref ?? "case").slice(0, 100), auto_archive_duration: 10080 } });
+      return { ok: true, messageId, threadId: messageId };
     } catch (error) {
-      if (error instanceof DiscordAPIError && Number(error.code) === 160004) return { ok: true, messageId: sent.id, threadId: sent.id };
-      // No thread (no permission to create one): thread posts reply to the card instead.
-      return { ok: true, messageId: sent.id, threadId: `${channel}${REPLY_IN_CHANNEL}${sent.id}` };
+      if (error instanceof DiscordAPIError && Number(error.code) === 160004) return { ok: true, messageId, threadId: messageId };
+      const result = classify(error);
+      if (!result.ok && result.retry !== "never") return { ...result, posted: messageId };
+      return { ok: true, messageId, threadId: `${channel}${REPLY_IN_CHANNEL}${messageId}` };
     }
   }
 

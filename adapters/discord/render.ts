@@ -1,4 +1,5 @@
 import type { Block, Card, CardAction, Reply, Rich } from "../../src/model/message.js";
+import { neutraliseBidi, truncate } from "../../src/model/text.js";
 import { escapeDiscord, escapeDiscordLine } from "./escape.js";
 
 /**
@@ -7,7 +8,20 @@ import { escapeDiscord, escapeDiscordLine } from "./escape.js";
  * `<@id>` and are the only users listed in allowed_mentions, so nothing else can ping.
  */
 
-export const LIMITS = { content: 2000, title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, rowButtons: 5, rows: 5 } as const;
+export const LIMITS = {
+  content: 2000,
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  /** Titles, descriptions, field names and values and footers of all a message's embeds together. */
+  embedsTotal: 6000,
+  embeds: 10,
+  rowButtons: 5,
+  rows: 5,
+} as const;
 
 const TONES: Record<string, number> = { red: 0xd62828, amber: 0xf4a261, green: 0x2a9d8f, clear: 0xf8f9fa, neutral: 0x6c757d };
 
@@ -33,12 +47,6 @@ export interface ApiMessage {
   allowed_mentions: { parse: []; users: string[] };
 }
 
-export function truncate(text: string, max: number, pointer = ""): string {
-  if (text.length <= max) return text;
-  const tail = pointer ? `… ${pointer}` : "…";
-  return text.slice(0, Math.max(0, max - tail.length)) + tail;
-}
-
 export function markdown(r: Rich): string {
   return r
     .map((s) => {
@@ -48,7 +56,7 @@ export function markdown(r: Rich): string {
         case "strong":
           return `**${escapeDiscord(s.v)}**`;
         case "code":
-          return `\`${s.v.replace(/`/g, "ˋ")}\``;
+          return `\`${neutraliseBidi(s.v).replace(/`/g, "ˋ")}\``;
         case "mention":
           return s.person.accounts.discord ? `<@${s.person.accounts.discord}>` : `@${escapeDiscord(s.person.name)}`;
         case "br":
@@ -77,6 +85,38 @@ export function parseButtonId(id: string): { family: string; path: string[]; ref
   return { family, path: path.split("."), ref: ref ?? "", form: form ? form.split(",") : [] };
 }
 
+/** The characters of an embed that count towards Discord's 6,000 per message. */
+export function embedLength(e: ApiEmbed): number {
+  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+}
+
+/**
+ * Shrinks a message's embeds until together they fit `budget` characters (Discord refuses
+ * the whole message otherwise): the longest text is cut first, to what is left of it, with a
+ * pointer to where the rest is; fields that still do not fit are dropped last to first.
+ */
+export function fitEmbeds(embeds: ApiEmbed[], budget: number = LIMITS.embedsTotal, pointer = ""): ApiEmbed[] {
+  const out = embeds.map((e) => ({ ...e, ...(e.fields ? { fields: e.fields.map((f) => ({ ...f })) } : {}) }));
+  const total = () => out.reduce((n, e) => n + embedLength(e), 0);
+  for (let guard = 0; total() > budget && guard < 200; guard++) {
+    const over = total() - budget;
+    type Slot = { get: () => string; set: (v: string) => void };
+    const slots: Slot[] = [];
+    for (const e of out) {
+      if (e.description) slots.push({ get: () => e.description!, set: (v) => (e.description = v) });
+      for (const f of e.fields ?? []) slots.push({ get: () => f.value, set: (v) => (f.value = v) });
+    }
+    const longest = slots.sort((a, b) => b.get().length - a.get().length)[0];
+    if (!longest || longest.get().length <= 80) break;
+    const text = longest.get();
+    longest.set(truncate(text, Math.max(80, text.length - over), pointer));
+  }
+  for (const e of [...out].reverse()) {
+    while (total() > budget && e.fields && e.fields.length > 0) e.fields.pop();
+  }
+  return out;
+}
+
 export function cardEmbed(card: Card): { embed: ApiEmbed; components: ApiMessage["components"] } {
   const pointer = card.key ? `(see /case show ${card.key})` : "";
   const description = [card.badge ? `**${escapeDiscord(card.badge.label)}**` : "", card.subtitle ? markdown(card.subtitle) : "", ...card.sections.map(markdown)]
@@ -93,6 +133,7 @@ export function cardEmbed(card: Card): { embed: ApiEmbed; components: ApiMessage
     })),
     ...(card.footer ? { footer: { text: truncate(plain(card.footer), LIMITS.footer) } } : {}),
   };
+  const [fitted] = fitEmbeds([embed], LIMITS.embedsTotal, pointer);
   const buttons: ApiButton[] = card.actions.slice(0, LIMITS.rowButtons * LIMITS.rows).map((a) => ({
     type: 2,
     style: a.style === "primary" ? 1 : a.style === "danger" ? 4 : 2,
@@ -101,7 +142,7 @@ export function cardEmbed(card: Card): { embed: ApiEmbed; components: ApiMessage
   }));
   const components: NonNullable<ApiMessage["components"]> = [];
   for (let i = 0; i < buttons.length; i += LIMITS.rowButtons) components.push({ type: 1, components: buttons.slice(i, i + LIMITS.rowButtons) });
-  return { embed, components };
+  return { embed: fitted!, components };
 }
 
 export interface Rendered extends ApiMessage {
@@ -123,7 +164,7 @@ export function renderBlocks(blocks: Block[], pointer = ""): Rendered {
       b.items.forEach((i) => pagedIn(i, users));
     } else if (b.kind === "card") {
       const { embed, components: rows } = cardEmbed(b.card);
-      if (embeds.length < 10) embeds.push(embed);
+      if (embeds.length < LIMITS.embeds) embeds.push(embed);
       components.push(...(rows ?? []).slice(0, LIMITS.rows - components.length));
     } else {
       files.push({ name: b.filename, data: Buffer.from(b.content, "utf8") });
@@ -132,7 +173,7 @@ export function renderBlocks(blocks: Block[], pointer = ""): Rendered {
   const content = truncate(text.join("\n"), LIMITS.content, pointer);
   return {
     ...(content ? { content } : {}),
-    ...(embeds.length > 0 ? { embeds } : {}),
+    ...(embeds.length > 0 ? { embeds: fitEmbeds(embeds, LIMITS.embedsTotal, pointer) } : {}),
     ...(components.length > 0 ? { components } : {}),
     allowed_mentions: { parse: [], users: [...users] },
     files,

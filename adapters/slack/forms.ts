@@ -2,7 +2,7 @@ import type { InputBlock, KnownBlock, View } from "@slack/types";
 import type { AnyCommand } from "../../src/core/command.js";
 import type { OptionMeta } from "../../src/core/options.js";
 import type { RawOptions } from "../../src/core/parse.js";
-import { truncate } from "./render.js";
+import { truncate } from "../../src/model/text.js";
 
 /**
  * Modals derived from a command's declaration: one input per option (or per option the

@@ -46,11 +46,19 @@ const FORM_BUDGET_MS = 2500;
 
 function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ adapter: "slack" });
+  // Bolt's words are kept; an error it passes is logged as its class, like every other error.
+  const say = (level: "info" | "warn" | "error") => (...m: unknown[]) => {
+    const err = m.find((x) => x instanceof Error);
+    const words = m.filter((x) => !(x instanceof Error)).map(String).join(" ");
+    // A body Bolt could not parse is quoted after the colon: the quote is dropped.
+    child[level](err ? { err } : {}, /^(Failed to parse|Malformed request)/.test(words) ? words.replace(/: .*$/s, "") : words);
+  };
   return {
-    debug: (...m: unknown[]) => child.debug(m.map(String).join(" ")),
-    info: (...m: unknown[]) => child.info(m.map(String).join(" ")),
-    warn: (...m: unknown[]) => child.warn(m.map(String).join(" ")),
-    error: (...m: unknown[]) => child.error(m.map(String).join(" ")),
+    // Bolt's debug output quotes the requests it parses (what people typed): never logged.
+    debug: () => {},
+    info: say("info"),
+    warn: say("warn"),
+    error: say("error"),
     setLevel: () => {},
     getLevel: () => LogLevel.INFO,
     setName: () => {},

@@ -1,6 +1,6 @@
 import { ErrorCode, WebClient, type WebAPICallResult } from "@slack/web-api";
 import type { Delivery, DeliveryResult, Notifier } from "../../src/model/delivery.js";
-import { cardBlocks, renderBlocks, type SlackMessage } from "./render.js";
+import { cardMessage, renderBlocks, type SlackMessage } from "./render.js";
 
 /**
  * Delivers outbox messages to Slack. Cards are posted once per channel and edited in place
@@ -71,9 +71,7 @@ export class SlackNotifier implements Notifier {
     const direct = d.kind === "dm" || d.thread?.direct === true;
     const channel = direct ? await this.#dmChannel(d.channelId) : d.channelId;
     const pointer = d.payload.ref ? `(see /case show ${d.payload.ref})` : "";
-    const message: SlackMessage = d.payload.card
-      ? { text: `${d.payload.card.title}`, blocks: cardBlocks(d.payload.card) }
-      : renderBlocks(d.payload.blocks ?? [], pointer);
+    const message: SlackMessage = d.payload.card ? cardMessage(d.payload.card) : renderBlocks(d.payload.blocks ?? [], pointer);
 
     if (d.kind === "card_update") {
       await this.client.chat.update({ channel, ts: d.thread!.cardMessageId!, text: message.text, blocks: message.blocks });

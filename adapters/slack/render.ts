@@ -1,5 +1,6 @@
 import type { KnownBlock, Button, SectionBlock, ContextBlock } from "@slack/types";
 import type { Block, Card, CardAction, Reply, Rich } from "../../src/model/message.js";
+import { truncate } from "../../src/model/text.js";
 import { escapeSlack, escapeSlackLine, plainSlack } from "./escape.js";
 
 /**
@@ -42,12 +43,6 @@ export function mrkdwn(r: Rich): string {
 /** Plain text (notification previews, screen readers): no markup at all. */
 export function plainText(r: Rich): string {
   return r.map((s) => (s.t === "mention" ? `@${s.person.name}` : s.t === "br" ? "\n" : s.v)).join("");
-}
-
-export function truncate(text: string, max: number, pointer = ""): string {
-  if (text.length <= max) return text;
-  const tail = pointer ? `… ${pointer}` : "…";
-  return text.slice(0, Math.max(0, max - tail.length)) + tail;
 }
 
 function section(text: string, pointer: string): SectionBlock {
@@ -114,11 +109,20 @@ function blockOf(b: Block, pointer: string): KnownBlock[] {
   }
 }
 
+/**
+ * The `text` Slack shows in notifications and where blocks cannot be shown. Slack reads it
+ * as mrkdwn — a raw `<!here>` in it would ping — so it is escaped exactly like the blocks.
+ */
 function fallback(blocks: Block[]): string {
   const parts = blocks.map((b) =>
     b.kind === "text" ? plainText(b.rich) : b.kind === "card" ? b.card.title : b.kind === "list" ? `${b.items.length} items` : b.filename,
   );
-  return truncate(escapeSlack(parts.join(" · ")), LIMITS.fallback);
+  return truncate(escapeSlackLine(parts.join(" · ")), LIMITS.fallback);
+}
+
+/** A card as a Slack message: its blocks, and its title (escaped) as the notification text. */
+export function cardMessage(card: Card): SlackMessage {
+  return { text: truncate(escapeSlackLine(card.title), LIMITS.fallback), blocks: cardBlocks(card) };
 }
 
 export interface SlackMessage {

@@ -224,7 +224,12 @@ export class Dispatcher {
           account: accountKey(inv.account),
           action: "access.denied",
           target: error.deniedTarget ?? null,
-          detail: { command: label, reason: error.code, channel: `${inv.channel.platform}:${inv.channel.id}` },
+          detail: {
+            command: label,
+            reason: error.code,
+            channel: `${inv.channel.platform}:${inv.channel.id}`,
+            ...(error.denial?.exists !== undefined ? { exists: error.denial.exists } : {}),
+          },
         }),
       );
     } catch (auditError) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration } from "../domain/durations.js";
+import { formatDuration, LONGEST_MS, parseDuration } from "../domain/durations.js";
 import {
   isValidCountry,
   normaliseDomain,
@@ -75,13 +75,17 @@ function finish<T, Opt extends boolean>(schema: z.ZodType<T>, meta: OptionMeta, 
 /** Control characters (other than newline and tab) never belong in user text. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/** Characters that show nothing: format characters (zero-width, bidi), separators, variation selectors. */
+const INVISIBLE = /[\p{Cf}\p{Z}\s\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]/gu;
+
 const textSchema = (max: number) =>
   z
     .string()
     .trim()
     .min(1, { error: "must not be empty" })
     .max(max, { error: (i) => `is too long (${String((i.input as string).length)} characters, at most ${max})` })
-    .refine((v) => !CONTROL.test(v), { error: "contains control characters" });
+    .refine((v) => !CONTROL.test(v), { error: "contains control characters" })
+    .refine((v) => v.replace(INVISIBLE, "") !== "", { error: "must not be empty: it has only invisible characters" });
 
 export const ACCOUNT_KEY = /^(console|slack|discord):[A-Za-z0-9._-]{1,64}$/;
 
@@ -171,8 +175,9 @@ export const opt = {
           ctx.addIssue({ code: "custom", message: `"${v}" is not a duration like 30m, 12h or 365d` });
           return z.NEVER;
         }
-        if (o.max !== undefined && ms > o.max) {
-          ctx.addIssue({ code: "custom", message: `"${v}" is longer than allowed` });
+        const max = o.max ?? LONGEST_MS;
+        if (ms > max) {
+          ctx.addIssue({ code: "custom", message: `"${v}" is longer than allowed (at most ${formatDuration(max)})` });
           return z.NEVER;
         }
         return ms;

@@ -148,14 +148,15 @@ export async function openDatabase(storage: Storage, options: OpenOptions): Prom
   } else {
     await migratePostgres(storage.url, log);
     pool = new pg.Pool({ connectionString: storage.url, max: options.poolSize ?? 10 });
-    pool.on("error", (error) => log.warn({ err: error.message }, "idle PostgreSQL connection failed"));
+    pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection failed"));
     adapter = new PrismaPg(pool, {
       // Named statements let PostgreSQL reuse each query's plan on every connection.
       statementNameGenerator: (query) => `l${hashSql(query.sql)}`,
     });
   }
   const PrismaClientClass = await loadClientClass(storage.provider);
-  const client = new PrismaClientClass({ adapter });
+  // Minimal errors: a failed query's message never quotes its arguments (case content).
+  const client = new PrismaClientClass({ adapter, errorFormat: "minimal" });
   await client.$connect();
   return {
     provider: storage.provider,

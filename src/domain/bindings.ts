@@ -6,6 +6,7 @@ import { accountKey, type Caller } from "./members.js";
 import { findOrg, toOrganisation, type Organisation } from "./orgs.js";
 import { scheduleDigest } from "./digest.js";
 import { cancelBindingTimers } from "./timers.js";
+import { followBinding } from "./cases/threads.js";
 
 /** Liaison channels: a channel bound to the organisations whose cases it may carry. */
 
@@ -88,6 +89,8 @@ export async function bind(
   }
   await tx.bindingOrg.createMany({ data: orgs.map((o) => ({ bindingId: id, orgId: o.id })) });
   const saved = toBinding(await tx.binding.findUniqueOrThrow({ where: { id }, include: bindingInclude }));
+  // Case threads the channel may no longer carry under its new organisations are let go.
+  const retired = existing ? await followBinding(tx, now, id, channel.name, orgs.map((o) => o.id)) : 0;
   // A new time zone means a new schedule; the old tick (if any) is cancelled.
   await cancelBindingTimers(tx, id, now);
   await scheduleDigest(tx, now, saved);
@@ -97,7 +100,7 @@ export async function bind(
     account: accountKey(actor.account),
     action: existing ? "binding.changed" : "binding.created",
     target: `channel:${channel.platform}:${channel.id}`,
-    detail: { orgs: orgs.map((o) => o.code) },
+    detail: { orgs: orgs.map((o) => o.code), ...(existing ? { threadsRetired: retired } : {}) },
   });
   return saved;
 }
@@ -123,6 +126,8 @@ export async function unbind(tx: Tx, actor: Caller, channel: ChannelRef, now: Da
   const existing = await findBinding(tx, channel);
   if (!existing) throw new UserError("not_found", "this channel is not bound to any organisation");
   await cancelBindingTimers(tx, existing.id, now);
+  // Nothing more is posted here: every case thread in the channel is let go, silently.
+  const retired = await followBinding(tx, now, existing.id, channel.name, null);
   await tx.binding.delete({ where: { id: existing.id } });
   await recordAudit(tx, {
     at: now,
@@ -130,7 +135,7 @@ export async function unbind(tx: Tx, actor: Caller, channel: ChannelRef, now: Da
     account: accountKey(actor.account),
     action: "binding.removed",
     target: `channel:${channel.platform}:${channel.id}`,
-    detail: { orgs: existing.orgs.map((o) => o.code) },
+    detail: { orgs: existing.orgs.map((o) => o.code), threadsRetired: retired },
   });
   return existing;
 }

@@ -1,4 +1,4 @@
-import { parseDuration } from "./durations.js";
+import { LONGEST_MS, parseDuration } from "./durations.js";
 
 /**
  * Deadlines as people type them: a span from now (`48h`, `3d`), an ISO date-time with a
@@ -30,13 +30,16 @@ export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: numb
   return at;
 }
 
+const TOO_FAR = (text: string) => `"${text}" is too far ahead: a deadline is at most ten years away`;
+
 export function parseDeadline(input: string, now: Date, timeZone: string): Date | string {
   const text = input.trim();
+  const within = (at: Date) => (at.getTime() - now.getTime() > LONGEST_MS ? TOO_FAR(text) : at);
   const span = parseDuration(text);
-  if (span !== undefined) return new Date(now.getTime() + span);
+  if (span !== undefined) return span > LONGEST_MS ? TOO_FAR(text) : new Date(now.getTime() + span);
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) {
     const at = new Date(text);
-    if (!Number.isNaN(at.getTime())) return at;
+    if (!Number.isNaN(at.getTime())) return within(at);
   }
   const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(text);
   if (local) {
@@ -45,7 +48,7 @@ export function parseDeadline(input: string, now: Date, timeZone: string): Date 
     if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || (h ?? 0) > 23 || (mi ?? 0) > 59) {
       return `"${text}" is not a real date`;
     }
-    return h === undefined ? zonedToUtc(y!, mo!, d!, 23, 59, timeZone) : zonedToUtc(y!, mo!, d!, h, mi!, timeZone);
+    return within(h === undefined ? zonedToUtc(y!, mo!, d!, 23, 59, timeZone) : zonedToUtc(y!, mo!, d!, h, mi!, timeZone));
   }
   return `"${text}" is not a deadline like 48h, 2026-11-30, 2026-11-30T18:00 or 2026-11-30T18:00+08:00`;
 }

@@ -41,14 +41,25 @@ export async function scheduleDigest(tx: Tx, now: Date, b: Pick<Binding, "id" | 
   return next;
 }
 
-/** The cases a channel may see: both parties bound there; AMBER only where nobody else is; never RED. */
+/**
+ * The cases a channel may see (the audience rule's channel half, as a query): both parties
+ * bound there; AMBER only where nobody else is; never RED; never an emergency the exchange
+ * has not been told of yet.
+ */
 export function digestWhere(b: Pick<Binding, "orgs">) {
   const ids = b.orgs.map((o) => o.id);
   return {
     agencyId: { in: ids },
     exchangeId: { in: ids },
     tlp: { in: ids.length <= 2 ? ["amber", "green", "clear"] : ["green", "clear"] },
+    OR: [{ type: { not: "emergency" } }, { pagedAt: { not: null } }],
   };
+}
+
+/** What a digest shows, for the check at delivery: the channel's organisations then, and the cases it names. */
+export interface DigestCovers {
+  orgs: number[];
+  cases: number[];
 }
 
 function percentile(sorted: number[], p: number): number | undefined {
@@ -62,32 +73,40 @@ const spread = (values: number[]): string => {
   return median === undefined ? "none in the period" : `median ${formatAge(median)}, p90 ${formatAge(percentile(sorted, 90)!)} (${sorted.length} cases)`;
 };
 
-export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy, periodMs = WEEK): Promise<Block[]> {
+export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy, periodMs = WEEK): Promise<{ blocks: Block[]; covers: DigestCovers }> {
   const from = new Date(now.getTime() - periodMs);
   const period = { gte: from, lt: now };
   const visible = digestWhere(b);
   const maxAck = Math.max(...SEVERITIES.map((s) => policy.severities[s].ack));
 
-  const [opened, closed, active, acked, resolved, paged, pendingHandoffs, recovered, escalations, handoffs, links] = await Promise.all([
-    tx.case.groupBy({ by: ["severity"], where: { ...visible, createdAt: period }, _count: { _all: true } }),
-    tx.case.count({ where: { ...visible, closedAt: period } }),
-    tx.case.findMany({
-      where: { ...visible, status: { in: ACTIVE } },
-      select: { ref: true, severity: true, status: true, whoseMove: true, createdAt: true, ackAt: true, lastActivityAt: true, pagedAt: true },
-      orderBy: { createdAt: "asc" },
-    }),
-    tx.case.findMany({ where: { ...visible, ackAt: period, pagedAt: { not: null } }, select: { ackAt: true, pagedAt: true } }),
-    tx.case.findMany({ where: { ...visible, resolvedAt: period, pagedAt: { not: null } }, select: { resolvedAt: true, pagedAt: true, agencyWaitSeconds: true } }),
-    tx.case.findMany({
-      where: { ...visible, pagedAt: { gte: new Date(from.getTime() - maxAck), lt: now } },
-      select: { ref: true, severity: true, pagedAt: true, ackAt: true, status: true },
-    }),
-    tx.case.findMany({ where: { ...visible, handoffs: { some: { state: "offered" } } }, select: { ref: true } }),
-    tx.caseAmount.findMany({ where: { kind: { in: ["frozen", "seized"] }, case: { ...visible, resolvedAt: period } }, select: { kind: true, asset: true, amount: true } }),
-    tx.caseEvent.count({ where: { type: "escalated", at: period, case: visible } }),
-    tx.caseEvent.count({ where: { type: "handoff_offered", at: period, case: visible } }),
-    tx.caseEvent.count({ where: { type: "deconfliction", at: period, case: visible } }),
-  ]);
+  // One statement after another: a transaction is one connection, and queries on it queue anyway.
+  const opened = await tx.case.groupBy({ by: ["severity"], where: { ...visible, createdAt: period }, _count: { _all: true } });
+  const closed = await tx.case.count({ where: { ...visible, closedAt: period } });
+  const active = await tx.case.findMany({
+    where: { ...visible, status: { in: ACTIVE } },
+    select: { id: true, ref: true, severity: true, status: true, whoseMove: true, createdAt: true, ackAt: true, lastActivityAt: true, pagedAt: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const acked = await tx.case.findMany({ where: { ...visible, ackAt: period, pagedAt: { not: null } }, select: { ackAt: true, pagedAt: true } });
+  const resolved = await tx.case.findMany({
+    where: { ...visible, resolvedAt: period, pagedAt: { not: null } },
+    select: { resolvedAt: true, pagedAt: true, agencyWaitSeconds: true },
+  });
+  const paged = await tx.case.findMany({
+    where: { ...visible, pagedAt: { gte: new Date(from.getTime() - maxAck), lt: now } },
+    select: { id: true, ref: true, severity: true, pagedAt: true, ackAt: true, status: true },
+  });
+  const pendingHandoffs = await tx.case.findMany({ where: { ...visible, handoffs: { some: { state: "offered" } } }, select: { id: true, ref: true } });
+  const recovered = await tx.caseAmount.findMany({
+    where: { kind: { in: ["frozen", "seized"] }, case: { ...visible, resolvedAt: period } },
+    select: { kind: true, asset: true, amount: true },
+  });
+  const escalations = await tx.caseEvent.count({ where: { type: "escalated", at: period, case: visible } });
+  const handoffs = await tx.caseEvent.count({ where: { type: "handoff_offered", at: period, case: visible } });
+  // Deconfliction is known to the agencies and coordinators, not on any timeline: counted from the links.
+  // A hit is recorded on the case that was opened second, so this week's opens carry this week's hits.
+  const openedIds = (await tx.case.findMany({ where: { ...visible, createdAt: period }, select: { id: true } })).map((c) => c.id);
+  const links = openedIds.length === 0 ? 0 : await tx.caseLink.count({ where: { at: period, caseId: { in: openedIds } } });
 
   const breaches = paged.filter((c) => {
     const due = c.pagedAt!.getTime() + policy.severities[c.severity as Severity].ack;
@@ -129,9 +148,12 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
     rich`Deconfliction hits: ${links}.`,
   ];
   const openList = active.slice(0, 20).map((c) => rich`${c.ref} · ${c.severity} · ${c.status.toLowerCase().replace("_", " ")} · ${formatAge(now.getTime() - c.createdAt.getTime())} old`);
-  return [
+  const named = [...breaches.slice(0, 15), ...pendingHandoffs.slice(0, 15), ...stale.slice(0, 15), ...active.slice(0, 20)].map((c) => c.id);
+  const covers: DigestCovers = { orgs: b.orgs.map((o) => o.id).sort((x, y) => x - y), cases: [...new Set(named)].sort((x, y) => x - y) };
+  const blocks = [
     para(rich`${strong(`Weekly digest for ${b.orgs.map((o) => o.code).join(" · ")}`)} (${from.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)})`),
     list(lines),
     ...(openList.length > 0 ? [para(rich`Open cases${active.length > 20 ? " (oldest 20)" : ""}:`), list(openList)] : []),
   ];
+  return { blocks, covers };
 }

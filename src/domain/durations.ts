@@ -2,6 +2,9 @@
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
+/** The longest span anything in Liaison is scheduled over: ten years. */
+export const LONGEST_MS = 3650 * UNIT_MS.d;
+
 export function parseDuration(input: string): number | undefined {
   const match = /^(\d{1,9})\s*([smhd])$/i.exec(input.trim());
   if (!match) return undefined;

@@ -21,7 +21,7 @@ async function vettingNotice(env: CaseEnv, t: TimerRow) {
     env.now,
     directMessages(member, env.services.platforms, `timer:${t.id}:vetting`, {
       blocks: [para(rich`Your Liaison vetting expires on ${until.slice(0, 10)}. Ask a coordinator to vet you again (/liaison vet) before then, or your commands will be refused.`)],
-    }),
+    }, "member"),
   );
 }
 
@@ -31,15 +31,17 @@ async function digestTick(env: CaseEnv, t: TimerRow) {
   // Unbound, or rescheduled (the new schedule has its own timer): nothing to do.
   if (!row || row.digestCron !== p.cron || row.timeZone !== p.tz) return;
   const binding = toBinding(row);
-  const blocks = await buildDigest(env.tx, binding, env.now, env.services.policy);
+  const { blocks, covers } = await buildDigest(env.tx, binding, env.now, env.services.policy);
   await enqueue(env.tx, env.now, [
     {
       key: `timer:${t.id}:digest`,
       platform: binding.platform as never,
       kind: "channel",
       channelId: binding.channelId,
+      audience: "channel",
+      bindingId: binding.id,
       orderKey: `channel:${binding.platform}:${binding.channelId}`,
-      payload: { blocks },
+      payload: { blocks, covers },
     },
   ]);
   // After downtime, one digest for the missed ticks: the next is the first after now.

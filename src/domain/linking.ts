@@ -30,10 +30,21 @@ export async function issueLinkCode(tx: Tx, caller: Caller, now: Date): Promise<
   return { code: `${code.slice(0, 4)}-${code.slice(4)}`, expiresAt };
 }
 
+/** Codes tried per account: a few mistakes are fine, guessing is not. */
+export const LINK_ATTEMPTS = { max: 5, windowMs: 15 * 60_000 };
+
 export async function redeemLinkCode(tx: Tx, caller: Caller, code: string, now: Date): Promise<MemberView> {
+  // Every refused attempt is an access.denied audit entry; they are what is counted.
+  const denial = { target: "link-code" };
+  const recent = await tx.auditEntry.count({
+    where: { action: "access.denied", target: denial.target, account: accountKey(caller.account), at: { gt: new Date(now.getTime() - LINK_ATTEMPTS.windowMs) } },
+  });
+  if (recent >= LINK_ATTEMPTS.max) {
+    throw new UserError("rate_limited", `too many link codes were tried from this account; wait ${LINK_ATTEMPTS.windowMs / 60_000} minutes, then try again`, denial);
+  }
   const row = await tx.linkCode.findUnique({ where: { codeHash: hash(normalise(code)) } });
   if (!row || row.usedAt || row.expiresAt.getTime() <= now.getTime()) {
-    throw new UserError("not_found", "that link code is unknown, used or expired; ask for a new one with /liaison link on your registered account");
+    throw new UserError("not_found", "that link code is unknown, used or expired; ask for a new one with /liaison link on your registered account", denial);
   }
   if (caller.member?.id === row.memberId) throw new UserError("conflict", "this account is already linked to you");
   if (caller.member && caller.member.status !== "unregistered") {

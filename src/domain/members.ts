@@ -160,7 +160,11 @@ export async function ensureMember(tx: Tx, caller: Caller, now: Date): Promise<M
   return toMemberView(created);
 }
 
-/** Makes sure each configured account is a vetted coordinator with no expiry. */
+/**
+ * Makes each configured account a vetted coordinator with no expiry — once. A coordinator made
+ * this way is left alone at later starts: suspending one lasts across restarts, and only
+ * another coordinator reinstates them (with /liaison vet).
+ */
 export async function ensureBootstrapCoordinators(tx: Tx, refs: readonly AccountRef[], now: Date): Promise<number[]> {
   const ids: number[] = [];
   for (const ref of refs) {
@@ -168,32 +172,31 @@ export async function ensureBootstrapCoordinators(tx: Tx, refs: readonly Account
     const member =
       existing ??
       (await ensureMember(tx, { account: { ...ref, handle: ref.externalId }, member: null, standing: "unregistered" }, now));
-    const upToDate =
-      member.role === "coordinator" && member.status === "vetted" && member.vettedUntil === null;
-    if (!upToDate) {
-      await tx.member.update({
-        where: { id: member.id },
-        data: {
-          role: "coordinator",
-          status: "vetted",
-          vettedAt: now,
-          vettedUntil: null,
-          vettedById: null,
-          suspendedAt: null,
-          suspendedReason: null,
-          updatedAt: now,
-        },
-      });
-      await recordAudit(tx, {
-        at: now,
-        actorId: null,
-        account: "config:LIAISON_BOOTSTRAP_ADMINS",
-        action: "member.bootstrap_coordinator",
-        target: `member:${member.id}`,
-        detail: { account: accountKey(ref) },
-      });
-    }
     ids.push(member.id);
+    const row = await tx.member.findUniqueOrThrow({ where: { id: member.id }, select: { bootstrappedAt: true } });
+    if (row.bootstrappedAt !== null) continue;
+    await tx.member.update({
+      where: { id: member.id },
+      data: {
+        role: "coordinator",
+        status: "vetted",
+        vettedAt: now,
+        vettedUntil: null,
+        vettedById: null,
+        suspendedAt: null,
+        suspendedReason: null,
+        bootstrappedAt: now,
+        updatedAt: now,
+      },
+    });
+    await recordAudit(tx, {
+      at: now,
+      actorId: null,
+      account: "config:LIAISON_BOOTSTRAP_ADMINS",
+      action: "member.bootstrap_coordinator",
+      target: `member:${member.id}`,
+      detail: { account: accountKey(ref) },
+    });
   }
   return ids;
 }

@@ -7,8 +7,19 @@ import type { MemberView } from "./members.js";
  * Writing to the outbox. Every message the bot sends is a row written in the same
  * transaction as the change that causes it; the delivery loop (src/runtime/outbox.ts)
  * sends it later, at least once, and the idempotency key keeps a change from queueing the
- * same message twice.
+ * same message twice. Each row records its audience, so the audience rule can decide again
+ * at delivery whether it may still go (src/domain/delivery.ts).
  */
+
+/**
+ * Who a message is for, as the delivery check reads it:
+ * - `case`: content of case `caseId`, to `memberId` (a DM) or to the case thread;
+ * - `coordinators`: to `memberId` while they are a vetted coordinator (registration requests);
+ * - `member`: to `memberId` about their own standing (vetting expiry), while vetted;
+ * - `channel`: to the channel of binding `bindingId` (digests), while it is bound as it was;
+ * - `notice`: no case content (a thread's farewell), always deliverable.
+ */
+export type AudienceKind = "case" | "coordinators" | "member" | "channel" | "notice";
 
 export interface Outgoing {
   key: string;
@@ -18,6 +29,9 @@ export interface Outgoing {
   channelId: string;
   caseThreadId?: number;
   caseId?: number;
+  audience: AudienceKind;
+  memberId?: number;
+  bindingId?: number;
   /** Rows sharing an order key are delivered strictly in id order. */
   orderKey: string;
   payload: OutboxPayload;
@@ -36,6 +50,9 @@ export async function enqueue(tx: Tx, now: Date, messages: Outgoing[]): Promise<
       channelId: m.channelId,
       caseThreadId: m.caseThreadId ?? null,
       caseId: m.caseId ?? null,
+      audience: m.audience,
+      memberId: m.memberId ?? null,
+      bindingId: m.bindingId ?? null,
       orderKey: m.orderKey,
       payload: JSON.stringify(m.payload),
       nextAttemptAt: now,
@@ -45,14 +62,17 @@ export async function enqueue(tx: Tx, now: Date, messages: Outgoing[]): Promise<
   });
 }
 
+export type DirectAbout = { caseId: number } | "coordinators" | "member";
+
 /** One direct message per account the member has on a platform this deployment serves. */
 export function directMessages(
   member: MemberView,
   platforms: readonly Platform[],
   key: string,
   payload: OutboxPayload,
-  caseId?: number,
+  about: DirectAbout,
 ): Outgoing[] {
+  const audience: AudienceKind = typeof about === "object" ? "case" : about;
   return member.accounts
     .filter((a) => platforms.includes(a.platform))
     .map((a) => ({
@@ -60,7 +80,9 @@ export function directMessages(
       platform: a.platform,
       kind: "dm" as const,
       channelId: a.externalId,
-      caseId,
+      ...(typeof about === "object" ? { caseId: about.caseId } : {}),
+      audience,
+      memberId: member.id,
       orderKey: `dm:${a.platform}:${a.externalId}`,
       payload,
     }));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { formatDuration, parseDuration } from "./durations.js";
+import { formatDuration, LONGEST_MS, parseDuration } from "./durations.js";
 
 /**
  * Escalation policy per severity (SPEC §3), from LIAISON_POLICY_FILE (YAML or JSON) or the
@@ -46,6 +46,10 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = typeof v === "string" ? parseDuration(v) : undefined;
   if (ms === undefined || ms <= 0) {
     ctx.addIssue({ code: "custom", message: `"${String(v)}" is not a duration like 30s, 15m, 4h or 7d` });
+    return z.NEVER;
+  }
+  if (ms > LONGEST_MS) {
+    ctx.addIssue({ code: "custom", message: `"${String(v)}" is longer than ten years` });
     return z.NEVER;
   }
   return ms;

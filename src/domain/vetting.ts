@@ -1,4 +1,5 @@
 import type { Tx } from "../db/database.js";
+import type { Provider } from "../db/migrate.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, ensureMember, loadMember, standingOf, type Caller, type MemberView, type Role } from "./members.js";
@@ -16,7 +17,18 @@ export interface Registration {
 
 const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
 
-export async function register(tx: Tx, caller: Caller, input: Registration, now: Date): Promise<MemberView> {
+export interface RegistrationRequest {
+  member: MemberView;
+  /** The request's number: what coordinators are shown, and what /liaison vet pins. */
+  request: number;
+}
+
+/**
+ * Files a registration request. Registering again (another organisation, role or address)
+ * replaces the pending request with a new one: coordinators are told afresh, and a vetting
+ * of the old request is refused. One official address belongs to one member.
+ */
+export async function register(tx: Tx, caller: Caller, input: Registration, now: Date, provider: Provider): Promise<RegistrationRequest> {
   if (caller.standing === "vetted") {
     const m = caller.member!;
     throw new UserError(
@@ -48,7 +60,23 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
       `email: ${input.email} is not a ${org.code} address; use an address at ${org.domains.join(" or ")}`,
     );
   }
+  // Two registrations of one address at once queue here (SQLite transactions already do).
+  if (provider === "postgresql") await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`email:${input.email}`}))`;
+  const taken = await tx.member.findFirst({
+    where: { email: input.email, status: { in: ["pending", "vetted", "suspended"] }, ...(caller.member ? { NOT: { id: caller.member.id } } : {}) },
+    select: { id: true },
+  });
+  if (taken) {
+    throw new UserError(
+      "conflict",
+      `email: ${input.email} already belongs to another member of Liaison; if it is yours, link this account to it with /liaison link`,
+    );
+  }
   const member = await ensureMember(tx, caller, now);
+  await tx.registration.updateMany({ where: { memberId: member.id, state: "pending" }, data: { state: "replaced", decidedAt: now } });
+  const request = await tx.registration.create({
+    data: { memberId: member.id, orgId: org.id, role: input.role, email: input.email, requestedAt: now, state: "pending" },
+  });
   await tx.member.update({
     where: { id: member.id },
     data: {
@@ -66,19 +94,45 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
     account: accountKey(caller.account),
     action: "member.registered",
     target: `member:${member.id}`,
-    detail: { org: org.code, role: input.role },
+    detail: { org: org.code, role: input.role, request: request.id },
   });
-  return loadMember(tx, member.id);
+  return { member: await loadMember(tx, member.id), request: request.id };
 }
 
 export interface VetOptions {
   validityMs: number;
   /** Promote to coordinator. */
   role?: "coordinator" | undefined;
+  /** The request the coordinator checked (its number from the notice). */
+  request?: number | undefined;
 }
 
-export async function vet(tx: Tx, actor: Caller, target: MemberView, options: VetOptions, now: Date): Promise<MemberView> {
+export interface Vetting {
+  member: MemberView;
+  /** The request it granted, if it was one. */
+  request: number | null;
+}
+
+const describeRequest = (r: { id: number; role: string; email: string }, orgCode: string) => `request #${r.id}: ${r.role} of ${orgCode} as ${r.email}`;
+
+export async function vet(tx: Tx, actor: Caller, target: MemberView, options: VetOptions, now: Date): Promise<Vetting> {
   if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot vet yourself; another coordinator must", true);
+  const pending = await tx.registration.findFirst({ where: { memberId: target.id, state: "pending" }, orderBy: { id: "desc" }, include: { org: true } });
+  if (pending) {
+    const current = describeRequest(pending, pending.org.code);
+    const how = `check it, then /liaison vet @${target.name} request:${pending.id}`;
+    if (options.request !== undefined && options.request !== pending.id) {
+      throw UserError.about("request", "conflict", `request: #${options.request} is not ${target.name}'s current request; they registered again (${current}); ${how}`);
+    }
+    if (options.request === undefined) {
+      // Registered more than once since they were last vetted: say which request is meant.
+      const lastDecision = target.vettedAt ?? new Date(0);
+      const replaced = await tx.registration.count({ where: { memberId: target.id, state: "replaced", requestedAt: { gte: lastDecision } } });
+      if (replaced > 0) throw new UserError("conflict", `${target.name} changed their registration since the coordinators were told; it is now ${current}; ${how}`);
+    }
+  } else if (options.request !== undefined) {
+    throw UserError.about("request", "not_found", `request: ${target.name} has no pending request #${options.request}`);
+  }
   const role = options.role ?? target.role;
   if (!role || (role !== "coordinator" && !target.org)) {
     throw new UserError(
@@ -100,16 +154,17 @@ export async function vet(tx: Tx, actor: Caller, target: MemberView, options: Ve
       updatedAt: now,
     },
   });
+  if (pending) await tx.registration.update({ where: { id: pending.id }, data: { state: "vetted", decidedAt: now, decidedById: actor.member!.id } });
   await recordAudit(tx, {
     at: now,
     actorId: actor.member!.id,
     account: accountKey(actor.account),
     action: "member.vetted",
     target: `member:${target.id}`,
-    detail: { role, org: target.org?.code ?? null, until: dateOnly(until), previously: standingOf(target, now) },
+    detail: { role, org: target.org?.code ?? null, until: dateOnly(until), previously: standingOf(target, now), request: pending?.id ?? null },
   });
   await scheduleVettingNotice(tx, now, target.id, until);
-  return loadMember(tx, target.id);
+  return { member: await loadMember(tx, target.id), request: pending?.id ?? null };
 }
 
 export async function suspend(tx: Tx, actor: Caller, target: MemberView, reason: string, now: Date): Promise<MemberView> {

@@ -15,6 +15,8 @@ export interface OutboxPayload {
   blocks?: Block[];
   /** The case reference, for adapters that label thread posts (the console). */
   ref?: string;
+  /** A digest: the channel's organisations when it was written and the cases it names (checked at delivery). */
+  covers?: { orgs: number[]; cases: number[] };
 }
 
 export interface Delivery {
@@ -30,11 +32,15 @@ export interface Delivery {
   attempt: number;
 }
 
+/**
+ * How a delivery went. A failure after a first step succeeded (a card posted, its thread not
+ * yet created) says so in `posted`: the retry then does only what is left.
+ */
 export type DeliveryResult =
   | { ok: true; messageId?: string; threadId?: string }
-  | { ok: false; retry: "rate_limited"; retryAfterMs: number; global?: boolean; reason: string }
-  | { ok: false; retry: "transient"; reason: string }
-  | { ok: false; retry: "never"; reason: string };
+  | { ok: false; retry: "rate_limited"; retryAfterMs: number; global?: boolean; reason: string; posted?: string }
+  | { ok: false; retry: "transient"; reason: string; posted?: string }
+  | { ok: false; retry: "never"; reason: string; posted?: string };
 
 /** One per platform: sends a delivery and says how it went. Adapters implement it. */
 export interface Notifier {

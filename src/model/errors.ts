@@ -17,17 +17,27 @@ export type ErrorCode =
   | "invalid_state"
   | "rate_limited";
 
+/** What a refused access attempt was about, for its audit entry. */
+export interface Denial {
+  /** What was asked for: `case:REF`, `link-code`. */
+  target?: string;
+  /** Whether the thing exists (a hidden case and a missing one are answered alike). */
+  exists?: boolean;
+}
+
 export class UserError extends Error {
   override readonly name = "UserError";
   /** For refusals of access: what was asked for, for the audit entry (`case:REF`). */
   readonly deniedTarget: string | undefined;
   readonly denied: boolean;
+  readonly denial: Denial | undefined;
 
-  constructor(code: ErrorCode, message: string, denied: boolean | { target: string } = false) {
+  constructor(code: ErrorCode, message: string, denied: boolean | Denial = false) {
     super(message);
     this.code = code;
     this.denied = denied !== false;
-    this.deniedTarget = typeof denied === "object" ? denied.target : undefined;
+    this.denial = typeof denied === "object" ? denied : denied ? {} : undefined;
+    this.deniedTarget = this.denial?.target;
   }
 
   readonly code: ErrorCode;

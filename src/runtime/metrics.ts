@@ -28,7 +28,7 @@ export class Metrics {
     });
     this.outbox = new Counter({
       name: "liaison_outbox_deliveries_total",
-      help: "Outbox delivery attempts by platform and result (sent, rate_limited, transient, never).",
+      help: "Outbox delivery attempts by platform and result (sent, rate_limited, transient, never, withheld).",
       labelNames: ["platform", "result"],
       registers: [this.registry],
     });
@@ -75,7 +75,7 @@ export class Metrics {
     };
     new Gauge({
       name: "liaison_outbox_messages",
-      help: "Outbox messages by state (pending, sending, dead); sent ones are not counted.",
+      help: "Outbox messages by state (pending, sending, dead, withheld: its audience no longer qualified at delivery); sent ones are not counted.",
       labelNames: ["state"],
       registers,
       async collect() {
@@ -105,14 +105,14 @@ export class Metrics {
 }
 
 interface QueueSnapshot {
-  outbox: Record<"pending" | "sending" | "dead", number>;
+  outbox: Record<"pending" | "sending" | "dead" | "withheld", number>;
   oldestSeconds: number;
   overdueTimers: number;
 }
 
 function readQueues(db: Database, now: Date): Promise<QueueSnapshot> {
   return db.tx(async (tx) => {
-    const states = await tx.outbox.groupBy({ by: ["state"], where: { state: { in: ["pending", "sending", "dead"] } }, _count: { _all: true } });
+    const states = await tx.outbox.groupBy({ by: ["state"], where: { state: { in: ["pending", "sending", "dead", "withheld"] } }, _count: { _all: true } });
     const count = (state: string) => states.find((r) => r.state === state)?._count._all ?? 0;
     const oldest = await tx.outbox.findFirst({ where: { state: { in: ["pending", "sending"] } }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
     const overdueTimers = await tx.timer.count({
@@ -124,7 +124,7 @@ function readQueues(db: Database, now: Date): Promise<QueueSnapshot> {
       },
     });
     return {
-      outbox: { pending: count("pending"), sending: count("sending"), dead: count("dead") },
+      outbox: { pending: count("pending"), sending: count("sending"), dead: count("dead"), withheld: count("withheld") },
       oldestSeconds: oldest ? Math.max(0, (now.getTime() - oldest.createdAt.getTime()) / 1000) : 0,
       overdueTimers,
     };

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { Platform } from "../model/platform.js";
-import type { Database } from "../db/database.js";
+import type { Database, Tx } from "../db/database.js";
+import { withholdUnqualified, type QueuedMessage } from "../domain/delivery.js";
 import type { Delivery, DeliveryResult, Notifier, OutboxKind, OutboxPayload } from "../model/delivery.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "./metrics.js";
+import { para, rich, strong } from "../model/message.js";
 import { faultPoint } from "./faults.js";
 import { Loop } from "./loop.js";
 import { Mutex } from "./mutex.js";
@@ -35,9 +37,27 @@ export interface OutboxOptions {
   parallel?: boolean;
   /** Wraps each round; the console uses it so deliveries never interleave with a reply. */
   exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * The audience check at delivery: withholds (inside the transaction, while the claim is
+   * still `token`'s) the rows that may no longer go, and returns them with their reasons.
+   */
+  screen?: (tx: Tx, rows: QueuedMessage[], token: string, now: Date) => Promise<Map<number, string>>;
 }
 
 export const gateKey = (platform: string, channelId: string | null) => `${platform}:${channelId ?? "*"}`;
+
+/**
+ * What is handed to the notifier. A thread whose card never got out (the platform refused
+ * it) does not take the case's later messages down with it: a card update posts the card
+ * afresh, and a thread post goes out on its own, marked with the case reference.
+ */
+export function asDelivered(d: Delivery): Delivery {
+  if (!d.thread || d.thread.cardMessageId || (d.kind !== "thread" && d.kind !== "card_update")) return d;
+  if (d.kind === "card_update") return { ...d, kind: "card" };
+  const ref = d.payload.ref;
+  const blocks = ref ? [para(rich`${strong(ref)}`), ...(d.payload.blocks ?? [])] : (d.payload.blocks ?? []);
+  return { ...d, kind: d.thread.direct ? "dm" : "channel", payload: { ...d.payload, blocks }, thread: null };
+}
 
 export class OutboxWorker {
   readonly owner: string;
@@ -122,11 +142,22 @@ export class OutboxWorker {
     await this.reap();
     const { ids, token } = await this.claim();
     if (ids.length === 0) return 0;
-    const rows = await this.o.db.tx((tx) => tx.outbox.findMany({ where: { id: { in: ids }, leaseToken: token }, orderBy: { id: "asc" } }));
+    const screen = this.o.screen ?? withholdUnqualified;
+    const claimed = await this.o.db.tx(async (tx) => {
+      const found = await tx.outbox.findMany({ where: { id: { in: ids }, leaseToken: token }, orderBy: { id: "asc" } });
+      // Who may receive is decided again now: what no longer qualifies is withheld, never sent.
+      const withheld = await screen(tx, found, token, this.o.clock.now());
+      return { rows: found.filter((r) => !withheld.has(r.id)), withheld: found.filter((r) => withheld.has(r.id)) };
+    });
+    for (const row of claimed.withheld) {
+      this.o.log.info({ outbox: row.id, case: row.caseId, kind: row.kind }, "outbox message withheld: its audience no longer qualifies");
+      this.o.metrics?.outbox.inc({ platform: row.platform, result: "withheld" });
+    }
+    const rows = claimed.rows;
     // Each order key has at most one row here, so rows may go in parallel.
     if (this.o.parallel ?? true) await Promise.all(rows.map((row) => this.deliverRow(row, token)));
     else for (const row of rows) await this.deliverRow(row, token);
-    return rows.length;
+    return rows.length + claimed.withheld.length;
   }
 
   /** Delivers everything due now (console end of input, tests). */
@@ -138,7 +169,7 @@ export class OutboxWorker {
     const { db, clock, log, metrics } = this.o;
     const notifier = this.#notifiers.get(row.platform as Platform)!;
     const thread = row.caseThreadId ? await db.tx((tx) => tx.caseThread.findUnique({ where: { id: row.caseThreadId! } })) : null;
-    const delivery: Delivery = {
+    const delivery = asDelivered({
       id: row.id,
       key: row.key,
       kind: row.kind as OutboxKind,
@@ -147,15 +178,10 @@ export class OutboxWorker {
       payload: JSON.parse(row.payload) as OutboxPayload,
       thread: thread ? { id: thread.id, cardMessageId: thread.cardMessageId, threadId: thread.threadId, direct: thread.memberId !== null } : null,
       attempt: row.attempts,
-    };
-    let result: DeliveryResult;
-    if ((row.kind === "thread" || row.kind === "card_update") && thread && !thread.cardMessageId) {
-      result = { ok: false, retry: "never", reason: "the case card could not be posted in this channel, so nothing can go in its thread" };
-    } else {
-      result = await this.send(notifier, delivery);
-      // The crash tests stop here: the platform has the message, the row is not marked yet.
-      if (result.ok) await faultPoint("outbox-after-send");
-    }
+    });
+    const result = await this.send(notifier, delivery);
+    // The crash tests stop here: the platform has the message, the row is not marked yet.
+    if (result.ok) await faultPoint("outbox-after-send");
     const now = clock.now();
     const mine = { id: row.id, leaseToken: token };
     await db.tx(async (tx) => {
@@ -165,10 +191,14 @@ export class OutboxWorker {
           data: { state: "sent", sentAt: now, platformMessageId: result.messageId ?? null, leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: null },
         });
         if (marked.count === 0) log.warn({ outbox: row.id }, "delivered after the lease was lost; another process may deliver it again");
-        if (row.kind === "card" && thread && result.messageId) {
+        if (delivery.kind === "card" && thread && result.messageId) {
           await tx.caseThread.update({ where: { id: thread.id }, data: { cardMessageId: result.messageId, threadId: result.threadId ?? result.messageId } });
         }
         return;
+      }
+      // The card went out but a later step did not (its thread): the retry does only the rest.
+      if (result.posted && delivery.kind === "card" && thread) {
+        await tx.caseThread.update({ where: { id: thread.id }, data: { cardMessageId: result.posted, threadId: null } });
       }
       if (result.retry === "rate_limited") {
         const until = new Date(now.getTime() + result.retryAfterMs);

@@ -1,44 +1,35 @@
 import { UserError } from "../../model/errors.js";
-import { isCoordinator, type Caller } from "../members.js";
-import { awaitingConfirmation, isClosed, type CaseRecord } from "./model.js";
+import { personVerdict, type Side } from "../audience.js";
+import type { Caller } from "../members.js";
+import { audienceOf, isClosed, namedOn, type CaseRecord } from "./model.js";
 
 /**
- * Need-to-know (SPEC §6). A case is visible to coordinators, to members of its agency, and
- * to members of its exchange once the exchange has been paged. TLP:RED narrows the
- * exchange side to the people named on the case. Anyone else is told exactly what they
- * would be told about a reference that does not exist.
+ * Need-to-know for the one calling: the audience rule (audience.ts) applied to the caller.
+ * Anyone who may not see a case is told exactly what they would be told about a reference
+ * that does not exist, by the same path: both leave an access.denied audit entry, and only
+ * that entry records which of the two it was.
  */
 
-export type Side = "coordinator" | "agency" | "exchange";
+export type { Side } from "../audience.js";
 
 export function sideOf(c: CaseRecord, caller: Caller): Side | null {
-  if (isCoordinator(caller)) return "coordinator";
-  const m = caller.member;
-  if (!m || caller.standing !== "vetted" || !m.org) return null;
-  if (m.org.id === c.agency.id && m.role === "liaison") return "agency";
-  if (m.org.id === c.exchange.id && m.role === "investigator") {
-    if (awaitingConfirmation(c)) return null;
-    if (c.tlp === "red" && !isNamed(c, m.id)) return null;
-    return "exchange";
-  }
-  return null;
+  if (!caller.member) return null;
+  const verdict = personVerdict(audienceOf(c), caller.member, caller.standing);
+  return verdict.ok ? verdict.side : null;
 }
 
-export const isNamed = (c: CaseRecord, memberId: number) =>
-  c.participants.some((p) => p.member.id === memberId) || c.assignee?.id === memberId || c.pendingHandoff?.toMember?.id === memberId;
+export const isNamed = (c: CaseRecord, memberId: number) => namedOn(c).has(memberId);
 
-export function unknownCase(ref: string): UserError {
-  return new UserError("not_found", `unknown case reference ${ref}`);
+/** The refusal for a case the caller may not see, or that does not exist: the same words either way. */
+export function unknownCase(ref: string, exists = false): UserError {
+  return new UserError("not_found", `unknown case reference ${ref}`, { target: `case:${ref}`, exists });
 }
 
 /** The case if the caller may see it; otherwise the same refusal a missing case gets. */
 export function requireVisible(c: CaseRecord | null, ref: string, caller: Caller): { c: CaseRecord; side: Side } {
   if (!c) throw unknownCase(ref);
   const side = sideOf(c, caller);
-  if (!side) {
-    // Same words as for a missing case; only the audit log knows the difference.
-    throw new UserError("not_found", unknownCase(ref).message, { target: `case:${c.ref}` });
-  }
+  if (!side) throw unknownCase(c.ref, true);
   return { c, side };
 }
 

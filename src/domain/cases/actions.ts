@@ -7,8 +7,8 @@ import { ACK_CYCLE, cancelCaseTimers, pauseAckCycle, resumeAckCycle } from "../t
 import { appendEvent } from "../timeline.js";
 import { requireNotClosed, requireSide, requireVisible, type Side } from "./access.js";
 import { formatAmounts } from "./card.js";
-import { awaitingConfirmation, isActive, loadCase, lockCase, type CaseRecord, type WhoseMove } from "./model.js";
-import { notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
+import { awaitingConfirmation, isActive, loadCase, lockCase, type CaseRecord, type Tlp, type WhoseMove } from "./model.js";
+import { ensureThreads, notifyPeople, notifyThreads, retireThreads, type CaseEnv } from "./notify.js";
 import { scheduleAckCycle, scheduleStale } from "./escalation.js";
 import { pageLevel, type Level } from "./paging.js";
 
@@ -203,5 +203,29 @@ export async function reopen(env: CaseEnv, caller: Caller, ref: string, reason: 
   const why = reason ? `: ${reason}` : "";
   await announce(env, c, event.seq, [para(rich`Reopened by ${mention(personRef(me))}${why}. ${c.exchange.code}: acknowledge it again with /case ack ${c.ref}.`)]);
   if (c.assignee) await notifyPeople(env, c, event.seq, [c.assignee], [para(rich`${c.ref}, which you had, was reopened by ${me.name}${why}.`)]);
+  return c;
+}
+
+/**
+ * Changes who may see a case (TLP). It takes effect on the very next message: places that
+ * may no longer carry it are let go (a channel is told only the reference), places that now
+ * may get the card.
+ */
+export async function changeTlp(env: CaseEnv, caller: Caller, ref: string, tlp: Tlp, reason: string | undefined): Promise<CaseRecord> {
+  const { c, side, me } = await actOn(env, caller, ref);
+  requireSide(c, side, ["agency", "coordinator"], "change the TLP of");
+  requireNotClosed(c, "change the TLP of");
+  if (c.tlp === tlp) throw new UserError("conflict", `${c.ref} is already TLP:${tlp.toUpperCase()}`);
+  const from = c.tlp;
+  await update(env, c, { tlp });
+  const event = await appendEvent(env.tx, c, { at: env.now, actorId: me.id, type: "tlp_changed", data: { from, to: tlp, reason: reason ?? null } });
+  const farewell =
+    tlp === "red"
+      ? rich`${c.ref} is now TLP:RED: it is followed by direct message to the people named on it, no longer here.`
+      : rich`${c.ref} is now TLP:${tlp.toUpperCase()}, which this channel may not carry; it is no longer followed here.`;
+  await retireThreads(env, c, event.seq, [para(farewell)]);
+  await ensureThreads(env, c, event.seq);
+  const why = reason ? `: ${reason}` : "";
+  await announce(env, c, event.seq, [para(rich`${mention(personRef(me))} changed the marking from TLP:${from.toUpperCase()} to TLP:${tlp.toUpperCase()}${why}.`)]);
   return c;
 }

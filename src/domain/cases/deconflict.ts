@@ -1,19 +1,21 @@
 import { para, rich } from "../../model/message.js";
+import { recordAudit } from "../audit.js";
 import { coordinators, type MemberView } from "../members.js";
-import { appendEvent } from "../timeline.js";
 import { loadCase, lockCase, type CaseRecord } from "./model.js";
 import { notifyPeople, type CaseEnv } from "./notify.js";
 
 /**
- * Deconfliction (SPEC §2): when a new case names a wallet or transaction that an open case
- * of another agency already names, both cases' owners and the coordinators learn that the
- * other case exists — its reference and agency, nothing else — so agencies do not work the
- * same funds blind.
+ * Deconfliction: when a new case names a wallet or transaction that an open case of another
+ * agency already names, both cases' owners (their agencies' liaisons named on them) and the
+ * coordinators learn that the other case exists — its reference and agency, nothing else —
+ * so agencies do not work the same funds blind. It is an agency matter: it goes on no
+ * timeline the exchange reads; the link and an audit entry record it.
  */
 
+/** The agency people named on a case: its opener, and its confirmer for an emergency. */
 const owners = (c: CaseRecord): MemberView[] => {
   const people = new Map<number, MemberView>([[c.openedBy.id, c.openedBy]]);
-  if (c.assignee) people.set(c.assignee.id, c.assignee);
+  for (const p of c.participants) if (p.member.org?.id === c.agency.id && p.member.role === "liaison") people.set(p.member.id, p.member);
   return [...people.values()];
 };
 
@@ -38,31 +40,28 @@ export async function deconflict(env: CaseEnv, c: CaseRecord): Promise<CaseRecor
     await lockCase(env.tx, env.services.provider, { id: caseId });
     const other = (await loadCase(env.tx, { id: caseId }))!;
     await env.tx.caseLink.create({ data: { caseId: c.id, linkedCaseId: other.id, at: env.now } });
-    const mine = await appendEvent(env.tx, c, {
+    await recordAudit(env.tx, {
       at: env.now,
       actorId: null,
-      type: "deconfliction",
-      data: { linkedRef: other.ref, linkedAgency: other.agency.code },
-    });
-    const theirs = await appendEvent(env.tx, other, {
-      at: env.now,
-      actorId: null,
-      type: "deconfliction",
-      data: { linkedRef: c.ref, linkedAgency: c.agency.code },
+      account: "system:deconfliction",
+      action: "case.deconfliction",
+      target: `case:${c.ref}`,
+      detail: { linked: other.ref },
     });
     const notice = (yours: CaseRecord, them: CaseRecord) => [
       para(rich`Deconfliction: your case ${yours.ref} names funds that ${them.agency.code} is also working on in ${them.ref}. Coordinate with them before acting.`),
     ];
-    await notifyPeople(env, c, mine.seq, owners(c), notice(c, other), "deconfliction");
-    await notifyPeople(env, other, theirs.seq, owners(other), notice(other, c), "deconfliction");
+    const tag = `deconfliction:${other.id}`;
+    await notifyPeople(env, c, c.eventCount, owners(c), notice(c, other), tag);
+    await notifyPeople(env, other, other.eventCount, owners(other), notice(other, c), `deconfliction:${c.id}`);
     const ownerIds = new Set([...owners(c), ...owners(other)].map((m) => m.id));
     await notifyPeople(
       env,
       c,
-      mine.seq,
+      c.eventCount,
       everyCoordinator.filter((m) => !ownerIds.has(m.id)),
       [para(rich`Deconfliction: ${c.ref} (${c.agency.code}) and ${other.ref} (${other.agency.code}) name the same funds. Both owners have been told.`)],
-      "deconfliction-coordinators",
+      `${tag}:coordinators`,
     );
     linked.push(other);
   }

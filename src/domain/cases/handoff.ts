@@ -1,19 +1,22 @@
 import { UserError } from "../../model/errors.js";
 import { mention, para, rich } from "../../model/message.js";
-import { personRef, resolvePerson, standingOf, type Caller, type MemberView } from "../members.js";
+import { loadMember, personRef, resolvePerson, standingOf, type Caller, type MemberView } from "../members.js";
 import { findOrg, getRoster, type Organisation } from "../orgs.js";
 import { appendEvent } from "../timeline.js";
-import { requireNotClosed, requireSide } from "./access.js";
+import { requireNotClosed, requireSide, unknownCase } from "./access.js";
 import { actOn, recordAck } from "./actions.js";
 import { scheduleHandoffExpiry } from "./escalation.js";
 import { cancelCaseTimers } from "../timers.js";
-import { isActive, loadCase, lockCase, type CaseRecord } from "./model.js";
-import { channelsFor, ensureThreads, notifyPeople, notifyThreads, retireThreads, type CaseEnv } from "./notify.js";
+import { isActive, loadCase, lockCase, namedOn, type CaseRecord, type HandoffView } from "./model.js";
+import { ensureThreads, notifyPeople, notifyThreads, retireThreads, type CaseEnv } from "./notify.js";
 
 /**
- * Handoffs (SPEC §2): offered, then accepted by the person or organisation they were
- * offered to. The timeline records who, to whom, why and when. A handoff to another
- * exchange moves the case there once accepted; the old exchange stops seeing it.
+ * Handoffs: offered, then accepted by the person or organisation they were offered to. The
+ * timeline records who, to whom, why and when. A handoff to another exchange moves the case
+ * only with the agency's consent: the move completes once that exchange accepts and the
+ * agency consents (its opener, a liaison named on the case, or a coordinator), in either
+ * order; until then the case stays where it is. Once moved, the old exchange's people and
+ * channels are off it.
  */
 
 async function resolveTarget(env: CaseEnv, c: CaseRecord, to: string): Promise<{ member: MemberView | null; org: Organisation | null }> {
@@ -31,6 +34,9 @@ async function resolveTarget(env: CaseEnv, c: CaseRecord, to: string): Promise<{
   return { member: null, org };
 }
 
+/** An offer that moves the case to another organisation (and so needs the agency's consent). */
+const isMove = (c: CaseRecord, offer: HandoffView) => offer.toOrg !== null && offer.toOrg.id !== c.exchange.id;
+
 export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to: string, note: string): Promise<CaseRecord> {
   const { c, side, me } = await actOn(env, caller, ref);
   requireSide(c, side, ["exchange", "coordinator"], "hand off");
@@ -47,7 +53,8 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
   const row = await env.tx.handoff.create({
     data: { caseId: c.id, fromId: me.id, toMemberId: target.member?.id ?? null, toOrgId: target.org?.id ?? null, note, state: "offered", offeredAt: env.now },
   });
-  c.pendingHandoff = { id: row.id, fromId: me.id, toMember: target.member, toOrg: target.org, note, offeredAt: env.now };
+  const offer: HandoffView = { id: row.id, fromId: me.id, toMember: target.member, toOrg: target.org, note, offeredAt: env.now, acceptedById: null, consentedById: null };
+  c.pendingHandoff = offer;
   if (target.member && !c.participants.some((p) => p.member.id === target.member!.id)) {
     await env.tx.caseParticipant.create({ data: { caseId: c.id, memberId: target.member.id, reason: "handoff", createdAt: env.now } });
     c.participants.push({ member: target.member, reason: "handoff", pagedAt: null });
@@ -62,8 +69,11 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
   await scheduleHandoffExpiry(env, c, row.id, 1);
   if (c.tlp === "red") await ensureThreads(env, c, event.seq);
   const whom = target.member ? [mention(personRef(target.member))] : rich`${target.org!.code}`;
+  const how = isMove(c, offer)
+    ? rich`${target.org!.code} accepts with /case accept ${c.ref}; moving the case also needs ${c.agency.code}'s consent (/case accept ${c.ref} by its opener, a liaison named on it, or a coordinator).`
+    : rich`Accept with /case accept ${c.ref}.`;
   await notifyThreads(env, c, event.seq, {
-    post: [para(rich`${mention(personRef(me))} offers the case to ${whom}: ${note}`), para(rich`Accept with /case accept ${c.ref}.`)],
+    post: [para(rich`${mention(personRef(me))} offers the case to ${whom}: ${note}`), para(how)],
     updateCard: true,
   });
   const recipients = target.member ? [target.member] : await getRoster(env.tx, target.org!.id, "oncall");
@@ -77,43 +87,104 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
   return c;
 }
 
-export async function acceptHandoff(env: CaseEnv, caller: Caller, ref: string): Promise<CaseRecord> {
-  const { c, me } = await actOn(env, caller, ref).catch(async (error: unknown) => {
-    // A handoff to another exchange makes the case visible to its investigators for accepting.
+type Role = "receiver" | "consent";
+
+/** What the caller may do about the offer: accept it (its target) or consent to the move (the agency). */
+function roleIn(c: CaseRecord, offer: HandoffView, me: MemberView, agencySide: boolean): Role | null {
+  if (isMove(c, offer) && agencySide && (me.role === "coordinator" || namedOn(c).has(me.id))) return "consent";
+  if (offer.toMember?.id === me.id) return "receiver";
+  if (offer.toOrg && me.org?.id === offer.toOrg.id && me.role === "investigator") return "receiver";
+  return null;
+}
+
+export interface Acceptance {
+  c: CaseRecord;
+  /** The move still waits for the other half: the receiving organisation or the agency's consent. */
+  waitingFor: "consent" | "acceptance" | null;
+}
+
+export async function acceptHandoff(env: CaseEnv, caller: Caller, ref: string): Promise<Acceptance> {
+  const { c, side, me } = await actOn(env, caller, ref).catch(async (error: unknown) => {
+    // A case offered to another exchange may be found by its investigators, to accept it.
     if (!(error instanceof UserError) || error.code !== "not_found") throw error;
     return acceptingFromOtherExchange(env, caller, ref, error);
   });
   const offer = c.pendingHandoff;
-  const forMe = offer && (offer.toMember?.id === me.id || (offer.toOrg && me.org?.id === offer.toOrg.id && me.role === "investigator"));
-  if (!offer || !forMe) throw new UserError("forbidden", `no handoff of ${c.ref} is offered to you`, { target: `case:${c.ref}` });
+  const role = offer ? roleIn(c, offer, me, side === "agency" || side === "coordinator") : null;
+  if (!offer || !role) throw new UserError("forbidden", `no handoff of ${c.ref} is offered to you`, { target: `case:${c.ref}` });
   requireNotClosed(c, "accept");
 
-  await env.tx.handoff.update({ where: { id: offer.id }, data: { state: "accepted", decidedAt: env.now, decidedById: me.id } });
+  if (!isMove(c, offer)) {
+    await completeHandoff(env, c, offer, me);
+    return { c, waitingFor: null };
+  }
+  if (role === "receiver") {
+    if (offer.acceptedById !== null) throw new UserError("conflict", `${offer.toOrg!.code} already accepted ${c.ref}; it waits for ${c.agency.code}'s consent`);
+    await env.tx.handoff.update({ where: { id: offer.id }, data: { acceptedById: me.id, acceptedAt: env.now } });
+    offer.acceptedById = me.id;
+  } else {
+    if (offer.consentedById !== null) throw new UserError("conflict", `${c.agency.code} already consented to moving ${c.ref} to ${offer.toOrg!.code}`);
+    await env.tx.handoff.update({ where: { id: offer.id }, data: { consentedById: me.id, consentedAt: env.now } });
+    offer.consentedById = me.id;
+  }
+  if (offer.acceptedById !== null && offer.consentedById !== null) {
+    const receiver = offer.acceptedById === me.id ? me : await loadMember(env.tx, offer.acceptedById);
+    await completeHandoff(env, c, offer, receiver);
+    return { c, waitingFor: null };
+  }
+  const waitingFor = offer.acceptedById === null ? "acceptance" : "consent";
+  await env.tx.case.update({ where: { id: c.id }, data: { lastActivityAt: env.now, updatedAt: env.now } });
+  const event = await appendEvent(env.tx, c, {
+    at: env.now,
+    actorId: me.id,
+    type: role === "receiver" ? "move_accepted" : "move_consented",
+    data: { handoff: offer.id, to: offer.toOrg!.code },
+  });
+  if (role === "receiver") {
+    // The agency is asked; the case stays with its exchange until then.
+    const askable = [c.openedBy, ...c.participants.map((p) => p.member)].filter((m, i, all) => m.org?.id === c.agency.id && all.findIndex((x) => x.id === m.id) === i);
+    await notifyPeople(env, c, event.seq, askable, [
+      para(rich`${offer.toOrg!.code} accepted ${c.ref} (${c.severity} ${c.type}, offered by ${c.exchange.code}). It moves there once ${c.agency.code} consents: /case accept ${c.ref}`),
+    ], "consent");
+    await notifyThreads(env, c, event.seq, { post: [para(rich`${offer.toOrg!.code} accepted the handoff; the case moves once ${c.agency.code} consents (/case accept ${c.ref}).`)] });
+  } else {
+    await notifyThreads(env, c, event.seq, { post: [para(rich`${mention(personRef(me))} consented for ${c.agency.code} to moving the case to ${offer.toOrg!.code}; it moves once ${offer.toOrg!.code} accepts.`)] });
+  }
+  return { c, waitingFor };
+}
+
+/** The handoff takes effect: the case is the receiver's (and, for a move, their exchange's). */
+async function completeHandoff(env: CaseEnv, c: CaseRecord, offer: HandoffView, receiver: MemberView): Promise<void> {
+  await env.tx.handoff.update({ where: { id: offer.id }, data: { state: "accepted", decidedAt: env.now, decidedById: receiver.id } });
   c.pendingHandoff = null;
-  const movedFrom = offer.toOrg && offer.toOrg.id !== c.exchange.id ? c.exchange : null;
+  const movedFrom = isMove(c, offer) ? c.exchange : null;
   if (movedFrom) {
     c.exchange = offer.toOrg!;
     await env.tx.case.update({ where: { id: c.id }, data: { exchangeId: c.exchange.id } });
   }
-  await recordAck(env, c, me);
+  await recordAck(env, c, receiver);
   await cancelCaseTimers(env.tx, c.id, ["handoff"], env.now);
-  await env.tx.case.update({ where: { id: c.id }, data: { assigneeId: me.id, status: "IN_PROGRESS", lastActivityAt: env.now, updatedAt: env.now } });
-  c.assignee = me;
+  await env.tx.case.update({ where: { id: c.id }, data: { assigneeId: receiver.id, status: "IN_PROGRESS", lastActivityAt: env.now, updatedAt: env.now } });
+  c.assignee = receiver;
   c.status = "IN_PROGRESS";
   const event = await appendEvent(env.tx, c, {
     at: env.now,
-    actorId: me.id,
+    actorId: receiver.id,
     type: "handoff_accepted",
-    data: { handoff: offer.id, from: offer.fromId, movedFrom: movedFrom?.code ?? null, movedTo: movedFrom ? c.exchange.code : null },
+    data: {
+      handoff: offer.id,
+      from: offer.fromId,
+      movedFrom: movedFrom?.code ?? null,
+      movedTo: movedFrom ? c.exchange.code : null,
+      ...(movedFrom ? { consentedBy: offer.consentedById } : {}),
+    },
   });
   if (movedFrom) {
-    await retireThreads(env, c, event.seq, await channelsFor(env.tx, c), [
-      para(rich`${c.ref} was handed to ${c.exchange.code}; it is no longer followed here.`),
-    ]);
+    // The old exchange is off the case: its channels say goodbye, its people's threads stop.
+    await retireThreads(env, c, event.seq, [para(rich`${c.ref} was handed to ${c.exchange.code}; it is no longer followed here.`)]);
     await ensureThreads(env, c, event.seq);
   }
-  await notifyThreads(env, c, event.seq, { post: [para(rich`${mention(personRef(me))} accepted the handoff and now has the case.`)], updateCard: true });
-  return c;
+  await notifyThreads(env, c, event.seq, { post: [para(rich`${mention(personRef(receiver))} accepted the handoff and now has the case.`)], updateCard: true });
 }
 
 /** Lets an investigator of the exchange a case was offered to find it before accepting. */
@@ -122,7 +193,9 @@ async function acceptingFromOtherExchange(env: CaseEnv, caller: Caller, ref: str
   const c = await loadCase(env.tx, { ref });
   const me = caller.member;
   const offer = c?.pendingHandoff;
-  if (!c || !me || caller.standing !== "vetted" || !offer?.toOrg || me.org?.id !== offer.toOrg.id || me.role !== "investigator") throw notVisible;
+  if (!c || !me || caller.standing !== "vetted" || !offer?.toOrg || me.org?.id !== offer.toOrg.id || me.role !== "investigator") {
+    throw c ? unknownCase(c.ref, true) : notVisible;
+  }
   requireSide(c, "exchange", ["exchange"], "accept");
   return { c, side: "exchange" as const, me };
 }

@@ -3,6 +3,7 @@ import type { Provider } from "../../db/migrate.js";
 import { memberInclude, toMemberView, type MemberView } from "../members.js";
 import { toOrganisation, type Organisation } from "../orgs.js";
 import type { Severity } from "../policy.js";
+import type { CaseAudience } from "../audience.js";
 import type { Chain } from "../subjects.js";
 
 /** What a case is made of, as the rest of the domain reads it. */
@@ -28,6 +29,9 @@ export interface HandoffView {
   toOrg: Organisation | null;
   note: string;
   offeredAt: Date;
+  /** For a move to another organisation: who there accepted it, and who of the agency consented. */
+  acceptedById: number | null;
+  consentedById: number | null;
 }
 
 export interface ParticipantView {
@@ -74,6 +78,29 @@ export interface CaseRecord {
 
 export const isClosed = (c: Pick<CaseRecord, "status">) => c.status === "CLOSED";
 export const isActive = (c: Pick<CaseRecord, "status">) => c.status !== "CLOSED" && c.status !== "RESOLVED";
+/** The people named on a case: opener, confirmer, everyone paged, assignees, handoff targets. */
+export function namedOn(c: Pick<CaseRecord, "participants" | "assignee" | "pendingHandoff">): Set<number> {
+  const named = new Set(c.participants.map((p) => p.member.id));
+  if (c.assignee) named.add(c.assignee.id);
+  if (c.pendingHandoff?.toMember) named.add(c.pendingHandoff.toMember.id);
+  return named;
+}
+
+/** What the audience rule needs to know about a case. */
+export function audienceOf(c: CaseRecord): CaseAudience {
+  const offered = c.pendingHandoff?.toOrg;
+  return {
+    ref: c.ref,
+    tlp: c.tlp,
+    type: c.type,
+    pagedAt: c.pagedAt,
+    agency: c.agency,
+    exchange: c.exchange,
+    named: namedOn(c),
+    offeredToOrg: offered && offered.id !== c.exchange.id ? offered.id : null,
+  };
+}
+
 /** An emergency the exchange has not been paged for yet. */
 export const awaitingConfirmation = (c: Pick<CaseRecord, "type" | "pagedAt">) => c.type === "emergency" && c.pagedAt === null;
 
@@ -113,7 +140,16 @@ async function toRecord(tx: Tx, row: CaseRow, people: Map<number, MemberView>): 
   if (offered) {
     const toMember = offered.toMemberId ? person(offered.toMemberId) : null;
     const toOrg = offered.toOrgId ? toOrganisation(await tx.organisation.findUniqueOrThrow({ where: { id: offered.toOrgId } })) : null;
-    pendingHandoff = { id: offered.id, fromId: offered.fromId, toMember, toOrg, note: offered.note, offeredAt: offered.offeredAt };
+    pendingHandoff = {
+      id: offered.id,
+      fromId: offered.fromId,
+      toMember,
+      toOrg,
+      note: offered.note,
+      offeredAt: offered.offeredAt,
+      acceptedById: offered.acceptedById,
+      consentedById: offered.consentedById,
+    };
   }
   return {
     id: row.id,

@@ -6,7 +6,7 @@ import { findOrg } from "../orgs.js";
 import type { Severity } from "../policy.js";
 import type { Subject } from "../subjects.js";
 import { appendEvent, GENESIS_HASH } from "../timeline.js";
-import { requireVisible, sideOf } from "./access.js";
+import { requireVisible } from "./access.js";
 import { deconflict } from "./deconflict.js";
 import { awaitingConfirmation, loadCase, lockCase, type CaseRecord, type CaseType, type Tlp } from "./model.js";
 import { notifyPeople, type CaseEnv } from "./notify.js";
@@ -125,10 +125,14 @@ export async function openCase(env: CaseEnv, caller: Caller, input: NewCase): Pr
   return c;
 }
 
-/** Agency liaisons (other than the opener) and coordinators who may confirm an emergency. */
+/**
+ * Who may confirm an emergency: the agency's other liaisons and the coordinators. A TLP:RED
+ * case is for named people only, so other liaisons cannot see it: only coordinators are asked.
+ */
 async function confirmers(env: CaseEnv, c: CaseRecord): Promise<MemberView[]> {
+  const who = c.tlp === "red" ? [{ role: "coordinator" }] : [{ role: "coordinator" }, { role: "liaison", orgId: c.agency.id }];
   const rows = await env.tx.member.findMany({
-    where: { OR: [{ role: "coordinator" }, { role: "liaison", orgId: c.agency.id }], status: "vetted", NOT: { id: c.openedBy.id } },
+    where: { OR: who, status: "vetted", NOT: { id: c.openedBy.id } },
     include: memberInclude,
     orderBy: { id: "asc" },
   });
@@ -171,6 +175,3 @@ export async function confirmCase(env: CaseEnv, caller: Caller, ref: string): Pr
   await startPaging(env, c, me.id);
   return c;
 }
-
-/** Re-checks visibility for a case the caller just changed (e.g. after a handoff moved it). */
-export const stillVisible = (c: CaseRecord, caller: Caller) => sideOf(c, caller) !== null;

@@ -11,18 +11,20 @@ import { isActive, loadCase, loadCases, type CaseRecord } from "./model.js";
 export type ListScope = "mine" | "open" | "breached" | "all";
 export const LIST_LIMIT = 50;
 
-/** The Prisma filter for cases a caller may see (mirrors access.sideOf). */
+/**
+ * The filter for cases a caller may see: the audience rule (audience.ts) as a query. A test
+ * holds the two to the same answers for every kind of caller and case.
+ */
 export function visibleWhere(caller: Caller) {
   if (isCoordinator(caller)) return {};
   const m = caller.member;
   if (!m?.org || caller.standing !== "vetted") return { id: -1 };
-  if (m.role === "liaison") return { agencyId: m.org.id };
+  // TLP:RED: only the people named on the case (participants include handoff targets).
+  const named = { OR: [{ tlp: { not: "red" } }, { participants: { some: { memberId: m.id } } }, { assigneeId: m.id }] };
+  if (m.role === "liaison") return { agencyId: m.org.id, ...named };
   if (m.role === "investigator") {
-    return {
-      exchangeId: m.org.id,
-      pagedAt: { not: null },
-      OR: [{ tlp: { not: "red" } }, { participants: { some: { memberId: m.id } } }, { assigneeId: m.id }],
-    };
+    // An emergency does not exist for the exchange until it is confirmed (and paged).
+    return { exchangeId: m.org.id, OR: [{ type: { not: "emergency" } }, { pagedAt: { not: null } }], AND: [named] };
   }
   return { id: -1 };
 }
@@ -106,6 +108,10 @@ export function describeEvent(e: TimelineEntry, names: Map<number, string>): str
       return `note: ${String(d.text)}${d.waiting ? ` (now waiting on ${String(d.waiting)})` : ""}`;
     case "handoff_offered":
       return `offered the case to ${d.toMember ? who(d.toMember) : String(d.toOrg)}: ${String(d.note)}`;
+    case "move_accepted":
+      return `accepted for ${String(d.to)}; the move waits for the agency's consent`;
+    case "move_consented":
+      return `consented to moving the case to ${String(d.to)}`;
     case "handoff_accepted":
       return `accepted the handoff${d.movedTo ? ` (case moved from ${String(d.movedFrom)} to ${String(d.movedTo)})` : ""}`;
     case "resolved":
@@ -114,6 +120,8 @@ export function describeEvent(e: TimelineEntry, names: Map<number, string>): str
       return `${d.withdrawn ? "withdrew and closed" : "closed"}${d.reason ? `: ${String(d.reason)}` : ""}`;
     case "reopened":
       return `reopened${d.reason ? `: ${String(d.reason)}` : ""}`;
+    case "tlp_changed":
+      return `changed TLP:${String(d.from).toUpperCase()} to TLP:${String(d.to).toUpperCase()}${d.reason ? `: ${String(d.reason)}` : ""}`;
     case "deconfliction":
       return `deconfliction: ${String(d.linkedRef)} (${String(d.linkedAgency)}) names the same funds`;
     default:
