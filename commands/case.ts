@@ -9,7 +9,8 @@ import { exportCase } from "../src/domain/cases/export.js";
 import { acceptHandoff, offerHandoff } from "../src/domain/cases/handoff.js";
 import { CASE_TYPES, TLPS, type CaseRecord } from "../src/domain/cases/model.js";
 import { confirmCase, openCase } from "../src/domain/cases/open.js";
-import { findVisible, listCases, listLine, nameMap, timeline, timelineLine } from "../src/domain/cases/queries.js";
+import { sideOf } from "../src/domain/cases/access.js";
+import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineLine } from "../src/domain/cases/queries.js";
 import { parseDeadline } from "../src/domain/deadline.js";
 import { findOrg } from "../src/domain/orgs.js";
 import { SEVERITIES } from "../src/domain/policy.js";
@@ -120,8 +121,12 @@ const show = defineCommand({
     const names = await nameMap(ctx.tx, entries);
     const recent = entries.slice(-30);
     const earlier = entries.length - recent.length;
+    // Deconfliction is the agencies' business: shown to the agency side and coordinators only.
+    const side = sideOf(c, ctx.caller);
+    const links = side === "agency" || side === "coordinator" ? await linkedCases(ctx.tx, c.id) : [];
     return privateReply(
       cardOf(ctx, c),
+      ...(links.length > 0 ? [para(rich`Deconfliction: ${links.map((l) => `${l.ref} (${l.agency})`).join(", ")} name${links.length === 1 ? "s" : ""} the same funds.`)] : []),
       para(rich`Timeline${earlier > 0 ? ` (last ${recent.length} of ${entries.length}; /case export ${c.ref} has all)` : ""}:`),
       list(recent.map((e) => rich`${timelineLine(e, names)}`)),
     );

@@ -68,6 +68,8 @@ export function safeError(error: unknown, depth = 0): Record<string, unknown> | 
 
 export interface LogOptions {
   level: string;
+  /** Where JSON lines go (default stderr); tests capture them. */
+  destination?: NodeJS.WritableStream;
   /** Pretty, human output; defaults to whether stderr is a terminal. */
   pretty?: boolean;
 }
@@ -75,13 +77,13 @@ export interface LogOptions {
 /** Logs go to stderr: stdout belongs to the console adapter's conversation. */
 export function createLogger(options: LogOptions): Logger {
   const base = { level: options.level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, serializers: { err: safeError, error: safeError } };
-  const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  const usePretty = options.pretty ?? (options.destination === undefined && Boolean(process.stderr.isTTY));
   if (usePretty) {
     // Loaded only for a terminal: a service writing JSON never needs it in memory.
     const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
     return pino(base, pretty({ destination: 2, sync: true, colorize: true, translateTime: "SYS:HH:MM:ss.l" }));
   }
-  return pino(base, pino.destination({ dest: 2, sync: false }));
+  return pino(base, options.destination ?? pino.destination({ dest: 2, sync: false }));
 }
 
 export const silentLogger: Logger = pino({ level: "silent" });

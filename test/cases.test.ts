@@ -164,6 +164,12 @@ describe.each(PROVIDERS)("cases on %s", (provider) => {
     expect(out).toContain(`[dm @root] Deconfliction: ${second} (SGPF) and ${first} (HKPF-CSTCB) name the same funds. Both owners have been told.`);
     // Reference and agency only: nothing of the other case's content.
     expect(out.filter((l) => l.includes("Deconfliction")).join("\n")).not.toMatch(/Ransom|Scam|0x5a/i);
+    // An agency matter: the exchange is not told, and it is on no timeline the exchange reads.
+    expect(out.filter((l) => /^\[dm @(bob|dave|lee)\]/.test(l) && /econfliction/.test(l))).toEqual([]);
+    expect(await h.text(`bob: /case show ${first}`)).not.toMatch(/econfliction|SGPF/);
+    expect(await h.text(`bob: /case export ${first}`)).not.toMatch(/econfliction|SGPF/);
+    expect(await h.text(`alice: /case show ${first}`)).toContain(`(only alice) Deconfliction: ${second} (SGPF) names the same funds.`);
+    expect(await h.text(`root: /case show ${second}`)).toMatch(new RegExp(`\\(only root\\) Deconfliction: .*${first} \\(HKPF-CSTCB\\) names? the same funds\\.`));
   });
 
   it("sends TLP:RED only to named people, never to a channel", async () => {

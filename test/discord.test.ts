@@ -247,6 +247,37 @@ describe("Discord (real discord.js, fake Discord)", () => {
     expect(fake.messages.filter((m) => m.channel_id === CHANNEL.id && JSON.stringify(m.embeds).includes(ref))).toHaveLength(1);
   });
 
+  it("creates a card's thread after Discord paces the thread creation, and posts in it, not in the channel", async () => {
+    fake.fail(/^POST \/channels\/910000000000000001\/messages\/\d+\/threads$/, { status: 429, retryAfter: 0.2 }, 2);
+    const reply = await as("alice").command("case", ["open"], { title: "Paced thread", exchange: "EXA", severity: "high", type: "freeze" });
+    const ref = /(HKPF-CSTCB-\d{4}-\d{4})/.exec(reply)![1]!;
+    await until(async () => {
+      await system.app.settle();
+      return (await system.app.db.client.outbox.count({ where: { state: { in: ["pending", "sending"] } } })) === 0;
+    }, "delivery after the 429s", 15_000);
+    const cards = fake.messages.filter((m) => m.channel_id === CHANNEL.id && JSON.stringify(m.embeds).includes(ref));
+    expect(cards).toHaveLength(1);
+    expect(fake.threads.find((t) => t.id === cards[0]!.id)).toBeDefined();
+    expect(fake.messages.some((m) => m.channel_id === cards[0]!.id && m.content.includes("Paging"))).toBe(true);
+    expect(fake.messages.some((m) => m.channel_id === CHANNEL.id && m.content.includes("Paging") && m.content.includes(ref))).toBe(false);
+  });
+
+  it("delivers a TLP:RED case with a 4,000-character summary and 50 subjects to its named people, within Discord's limits", async () => {
+    const subjects = Array.from({ length: 50 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}`).join(",");
+    const summary = `${"Long summary with **markdown** & <@&123> ".repeat(100)}`.slice(0, 4000);
+    const reply = await as("alice").command("case", ["open"], { title: "T".repeat(200), exchange: "EXA", severity: "critical", type: "freeze", tlp: "red", subjects, summary });
+    const ref = /(HKPF-CSTCB-\d{4}-\d{4})/.exec(reply)![1]!;
+    await system.app.settle();
+    const { id } = await system.app.db.client.case.findUniqueOrThrow({ where: { ref } });
+    const rows = await system.app.db.client.outbox.findMany({ where: { caseId: id } });
+    expect(rows.length).toBeGreaterThan(3);
+    expect(rows.filter((r) => r.state !== "sent").map((r) => [r.kind, r.state, r.lastError])).toEqual([]);
+    const dmCards = fake.messages.filter((m) => m.channel_id.startsWith("dm") && JSON.stringify(m.embeds).includes(ref));
+    expect(dmCards.length).toBeGreaterThanOrEqual(3);
+    // The page in each named person's DMs went out too: nothing after the card died with it.
+    expect(fake.messages.filter((m) => m.channel_id === `dm${IDS.bob}`.slice(0, 20) && m.content.includes("Paging")).length).toBeGreaterThan(0);
+  });
+
   it("resumes the gateway session after the socket drops", async () => {
     const resumes = fake.resumes.length;
     fake.dropConnections();

@@ -235,8 +235,10 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
     expect(header.text.text).toMatch(/^HKPF-CSTCB-\d{4}-\d{4} · Ransom <\u2060!everyone> @\u2060here$/);
     const labels = (card.blocks.find((b) => (b as { type: string }).type === "actions") as { elements: { text: { text: string } }[] }).elements.map((e) => e.text.text);
     expect(labels).toEqual(["Acknowledge", "Take", "Add note", "Hand off", "Escalate"]);
-    // Nothing in any mrkdwn can ping a crowd.
+    // Nothing in any mrkdwn can ping a crowd — nor in the notification text, which Slack reads as mrkdwn too.
     for (const text of fake.messages.flatMap((m) => mrkdwnTexts(m.blocks))) expect(text).not.toMatch(/<!(everyone|here|channel)|<!subteam/);
+    for (const m of fake.messages) expect(m.text).not.toMatch(/<!(everyone|here|channel)|<!subteam|(^|[^\u2060])@here\b/);
+    expect(card.text).toMatch(/^HKPF-CSTCB-\d{4}-\d{4} · Ransom &lt;!everyone&gt; @\u2060here$/);
     expect(fake.messages.flatMap((m) => mrkdwnTexts(m.blocks)).join(" ")).toContain("Ransom &lt;!everyone&gt; @\u2060here");
     // The on-call are paged in the card's thread and by DM.
     const page = fake.messages.find((m) => m.thread_ts === card.ts && m.text.includes("Paging"))!;

@@ -70,12 +70,15 @@ export class ConsoleAdapter {
     if (lines.length > 0) this.options.output.write(lines.join("\n") + "\n");
   }
 
-  /** Handles one line: its reply, then whatever it caused (cards, thread posts, DMs). */
-  async handleLine(line: string): Promise<void> {
+  /**
+   * Handles one line: its reply, then whatever it caused (cards, thread posts, DMs). With
+   * `settle: false` what it caused stays queued (tests use it to change things in between).
+   */
+  async handleLine(line: string, options: { settle?: boolean } = {}): Promise<void> {
     const exclusive = this.options.exclusive ?? ((fn) => fn());
     await exclusive(async () => {
       await this.#handle(line);
-      await this.options.settle?.();
+      if (options.settle ?? true) await this.options.settle?.();
     });
   }
 

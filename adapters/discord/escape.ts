@@ -8,7 +8,9 @@ import { neutraliseBidi } from "../../src/model/text.js";
  * `allowed_mentions` naming only the people they page, so this is the second lock.
  */
 export function escapeDiscord(text: string): string {
-  return escapeMarkdown(neutraliseBidi(text), { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
+  // discord.js escapes only the first masked link of a line ([a](…) … [b](…)): every "[" is escaped here instead.
+  return escapeMarkdown(neutraliseBidi(text), { heading: true, bulletedList: true, numberedList: true, maskedLink: false })
+    .replace(/\[/g, "\\[")
     .replace(/</g, "\\<")
     .replace(/@(everyone|here)/gi, "@\u200b$1");
 }

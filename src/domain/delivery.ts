@@ -29,7 +29,7 @@ export interface QueuedMessage {
 interface Loaded {
   cases: Map<number, CaseRecord>;
   members: Map<number, MemberView>;
-  threads: Map<number, { active: boolean; memberId: number | null; bindingId: number | null; channelId: string }>;
+  threads: Map<number, { active: boolean; memberId: number | null; bindingId: number | null; channelId: string; cardMessageId: string | null }>;
   bindings: Map<number, { orgIds: number[]; name: string }>;
   /** Members by platform account, and bindings by channel, for rows written before audiences were recorded. */
   accounts: Map<string, MemberView>;
@@ -130,8 +130,12 @@ function digestVerdict(r: QueuedMessage, l: Loaded): Verdict {
 function verdictFor(r: QueuedMessage, l: Loaded, now: Date): Verdict {
   const member = r.memberId === null ? undefined : l.members.get(r.memberId);
   switch (r.audience) {
-    case "notice":
+    case "notice": {
+      // A farewell to a place that never got the case's card would only tell it the case exists.
+      const thread = r.caseThreadId === null ? undefined : l.threads.get(r.caseThreadId);
+      if (thread && thread.cardMessageId === null) return { ok: false, code: "thread_retired", reason: `the case's card never reached ${thread.channelId}, so there is nobody to tell` };
       return OK;
+    }
     case "case":
       return caseVerdict(r, l, now, r.memberId);
     case "coordinators":

@@ -245,6 +245,10 @@ export class FakeDiscord {
       return;
     }
 
+    // Discord refuses a message over its limits as a whole (Invalid Form Body), as the real API does.
+    const invalid = (method === "POST" || method === "PATCH") && /\/messages(\/\d+)?$/.test(path) ? overLimits(body) : undefined;
+    if (invalid) return this.#json(res, 400, { message: "Invalid Form Body", code: 50035, errors: invalid });
+
     let m: RegExpExecArray | null;
     if (method === "GET" && path === "/gateway/bot") {
       return this.#json(res, 200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
@@ -296,6 +300,20 @@ export class FakeDiscord {
     }
     this.#json(res, 404, { message: `fake has no route for ${method} ${path}`, code: 0 });
   }
+}
+
+/** What Discord would refuse in a message body: content over 2,000, embeds over 6,000 together, or a part over its own limit. */
+function overLimits(body: Record<string, unknown>): string | undefined {
+  if (typeof body.content === "string" && body.content.length > 2000) return "content: must be 2000 or fewer in length";
+  const embeds = (body.embeds as { title?: string; description?: string; footer?: { text?: string }; fields?: { name: string; value: string }[] }[] | undefined) ?? [];
+  if (embeds.length > 10) return "embeds: must be 10 or fewer";
+  let total = 0;
+  for (const e of embeds) {
+    if ((e.title?.length ?? 0) > 256 || (e.description?.length ?? 0) > 4096 || (e.fields?.length ?? 0) > 25) return "embed part over its limit";
+    for (const f of e.fields ?? []) if (f.name.length > 256 || f.value.length > 1024 || f.value.length === 0) return "embed field over its limit";
+    total += (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text?.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  }
+  return total > 6000 ? "embeds: total size must be 6000 or fewer" : undefined;
 }
 
 /** A user as Discord sends it in interactions. */

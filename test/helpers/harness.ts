@@ -150,6 +150,24 @@ export class Harness {
     return this.#output.slice(start);
   }
 
+  /** Like say(), but delivers nothing and fires no timer: what the lines cause stays queued. */
+  async queue(lines: string): Promise<string[]> {
+    const start = this.#output.length;
+    for (const line of lines.split("\n")) await this.adapter.handleLine(line, { settle: false });
+    return this.#output.slice(start);
+  }
+
+  /** Fires the timers due now without delivering anything. */
+  async fireDue(): Promise<void> {
+    await this.scheduler.drain();
+  }
+
+  /** Marks the output so far; the function returned gives everything printed since. */
+  mark(): () => string[] {
+    const start = this.#output.length;
+    return () => this.#output.slice(start);
+  }
+
   /** Like say(), for a single line, returning its output joined as one string. */
   async text(line: string): Promise<string> {
     return (await this.say(line)).join("\n");

@@ -221,7 +221,7 @@ export async function changeTlp(env: CaseEnv, caller: Caller, ref: string, tlp: 
   const event = await appendEvent(env.tx, c, { at: env.now, actorId: me.id, type: "tlp_changed", data: { from, to: tlp, reason: reason ?? null } });
   const farewell =
     tlp === "red"
-      ? rich`${c.ref} is now TLP:RED: it is followed by direct message to the people named on it, no longer here.`
+      ? rich`${c.ref} is now TLP:RED, for the people named on it only; it is no longer followed here.`
       : rich`${c.ref} is now TLP:${tlp.toUpperCase()}, which this channel may not carry; it is no longer followed here.`;
   await retireThreads(env, c, event.seq, [para(farewell)]);
   await ensureThreads(env, c, event.seq);

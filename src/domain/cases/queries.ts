@@ -146,3 +146,13 @@ export const timelineLine = (e: TimelineEntry, names: Map<number, string>) =>
 export async function findVisible(tx: Tx, caller: Caller, ref: string): Promise<CaseRecord> {
   return requireVisible(await loadCase(tx, { ref }), ref, caller).c;
 }
+
+/** Cases linked to this one by deconfliction (either way round): reference and agency only. */
+export async function linkedCases(tx: Tx, caseId: number): Promise<{ ref: string; agency: string }[]> {
+  const links = await tx.caseLink.findMany({ where: { OR: [{ caseId }, { linkedCaseId: caseId }] }, orderBy: { id: "asc" } });
+  const ids = links.map((l) => (l.caseId === caseId ? l.linkedCaseId : l.caseId));
+  if (ids.length === 0) return [];
+  const rows = await tx.case.findMany({ where: { id: { in: ids } }, select: { id: true, ref: true, agency: { select: { code: true } } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => (byId.has(id) ? [{ ref: byId.get(id)!.ref, agency: byId.get(id)!.agency.code }] : []));
+}
