@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -10,13 +11,19 @@ import type { Storage } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Prisma, PrismaClient } from "../../generated/sqlite/client.js";
 import { migratePostgres, migrateSqlite, type Provider } from "./migrate.js";
+import { PgSql, SqliteSql, type Sql } from "./sql.js";
 
 /**
  * Both generated clients come from the same schema.prisma, so their model APIs are the
  * same; the SQLite client's types stand for both.
  */
 export type Client = PrismaClient;
-export type Tx = Prisma.TransactionClient;
+
+/**
+ * A transaction: Prisma's transaction client, and `sql` — typed statements run on the very
+ * connection (and so inside the very transaction) Prisma opened.
+ */
+export type Tx = Prisma.TransactionClient & { readonly sql: Sql };
 
 export interface Database {
   readonly provider: Provider;
@@ -47,11 +54,23 @@ function isTransient(error: unknown): boolean {
   return /SQLITE_BUSY|deadlock detected|could not serialize access/i.test(e?.message ?? "");
 }
 
-function withRetries(client: Client, log: Logger): Database["tx"] {
+/** Where each transaction finds its driver connection (PostgreSQL: the pool client Prisma checked out). */
+interface Slot {
+  sql?: Sql;
+}
+
+function withRetries(client: Client, log: Logger, slots: AsyncLocalStorage<Slot>, sqlite: SqliteSql | undefined): Database["tx"] {
   return async (fn) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await client.$transaction(fn, TX_OPTIONS);
+        const slot: Slot = sqlite ? { sql: sqlite } : {};
+        return await slots.run(slot, () =>
+          client.$transaction((prismaTx) => {
+            const sql = slot.sql;
+            if (!sql) throw new Error("the transaction's connection was not found");
+            return fn(new Proxy(prismaTx, { get: (t, key, receiver) => (key === "sql" ? sql : Reflect.get(t, key, receiver)) }) as Tx);
+          }, TX_OPTIONS),
+        );
       } catch (error) {
         if (attempt >= MAX_TX_ATTEMPTS || !isTransient(error)) throw error;
         log.debug({ attempt }, "transaction conflict, retrying");
@@ -70,6 +89,8 @@ class DurableSqliteFactory implements SqlDriverAdapterFactory {
   readonly provider = "sqlite" as const;
   readonly adapterName: string;
   readonly #inner: PrismaBetterSqlite3;
+  /** Prepares on the one connection, once Prisma has opened it (our statements cache themselves). */
+  prepare: ((sql: string) => BetterSqlite3.Statement) | undefined;
 
   constructor(file: string) {
     this.#inner = new PrismaBetterSqlite3({ url: file, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
@@ -83,7 +104,37 @@ class DurableSqliteFactory implements SqlDriverAdapterFactory {
     raw.pragma("synchronous = FULL");
     raw.pragma("foreign_keys = ON");
     raw.pragma("busy_timeout = 10000");
+    this.prepare = raw.prepare.bind(raw);
     raw.prepare = cachedPrepare(raw) as typeof raw.prepare;
+    return adapter;
+  }
+}
+
+/**
+ * Wraps Prisma's pg adapter so that each transaction's pool client is known to the code
+ * running inside it: statements of `tx.sql` then go over the same connection, in the same
+ * transaction, one after another.
+ */
+class SharedPgFactory implements SqlDriverAdapterFactory {
+  readonly provider = "postgres" as const;
+  readonly adapterName: string;
+
+  constructor(
+    private readonly inner: PrismaPg,
+    private readonly slots: AsyncLocalStorage<Slot>,
+  ) {
+    this.adapterName = inner.adapterName;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    const adapter = await this.inner.connect();
+    const start = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (...args) => {
+      const transaction = await start(...args);
+      const slot = this.slots.getStore();
+      if (slot) slot.sql = new PgSql((transaction as unknown as { client: pg.PoolClient }).client, pg.types);
+      return transaction;
+    };
     return adapter;
   }
 }
@@ -140,28 +191,39 @@ export async function openDatabase(storage: Storage, options: OpenOptions): Prom
   const { log } = options;
   let adapter: SqlDriverAdapterFactory;
   let pool: pg.Pool | undefined;
+  let sqliteFactory: DurableSqliteFactory | undefined;
+  const slots = new AsyncLocalStorage<Slot>();
   if (storage.provider === "sqlite") {
     const file = sqliteFile(storage);
     mkdirSync(dirname(file), { recursive: true });
     migrateSqlite(file, log);
-    adapter = new DurableSqliteFactory(file);
+    adapter = sqliteFactory = new DurableSqliteFactory(file);
   } else {
     await migratePostgres(storage.url, log);
     pool = new pg.Pool({ connectionString: storage.url, max: options.poolSize ?? 10 });
     pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection failed"));
-    adapter = new PrismaPg(pool, {
-      // Named statements let PostgreSQL reuse each query's plan on every connection.
-      statementNameGenerator: (query) => `l${hashSql(query.sql)}`,
-    });
+    adapter = new SharedPgFactory(
+      new PrismaPg(pool, {
+        // Named statements let PostgreSQL reuse each query's plan on every connection.
+        statementNameGenerator: (query) => `l${hashSql(query.sql)}`,
+      }),
+      slots,
+    );
   }
   const PrismaClientClass = await loadClientClass(storage.provider);
   // Minimal errors: a failed query's message never quotes its arguments (case content).
   const client = new PrismaClientClass({ adapter, errorFormat: "minimal" });
   await client.$connect();
+  let sqlite: SqliteSql | undefined;
+  if (sqliteFactory) {
+    // Prisma connects lazily: make it open the one connection now, then share it.
+    await client.$queryRawUnsafe("SELECT 1");
+    sqlite = new SqliteSql(sqliteFactory.prepare!);
+  }
   return {
     provider: storage.provider,
     client,
-    tx: withRetries(client, log),
+    tx: withRetries(client, log, slots, sqlite),
     async close() {
       await client.$disconnect();
       await pool?.end();

@@ -1,41 +1,15 @@
 import type { AccountRef, Platform } from "../config.js";
 import type { Tx } from "../db/database.js";
+import type { AccountView, MemberView, OrgKind, Role } from "../db/rows.js";
+import { coordinatorMembers, memberByAccount, membersById, renameMember, updateAccountHandle } from "../db/sql/members.js";
 import { UserError } from "../model/errors.js";
 import type { PersonRef } from "../model/message.js";
 import { recordAudit } from "./audit.js";
 
 /** People, their platform accounts, and where they stand (SPEC §1). */
 
-export type Role = "coordinator" | "liaison" | "investigator";
-export type OrgKind = "AGENCY" | "EXCHANGE";
+export type { AccountView, MemberView, OrgKind, Role } from "../db/rows.js";
 export type Standing = "unregistered" | "pending" | "vetted" | "suspended" | "expired";
-
-export interface OrgView {
-  id: number;
-  code: string;
-  kind: OrgKind;
-  name: string;
-  timeZone: string;
-}
-
-export interface AccountView {
-  platform: Platform;
-  externalId: string;
-  handle: string;
-}
-
-export interface MemberView {
-  id: number;
-  name: string;
-  role: Role | null;
-  status: "unregistered" | "pending" | "vetted" | "suspended";
-  email: string | null;
-  org: OrgView | null;
-  vettedAt: Date | null;
-  vettedUntil: Date | null;
-  suspendedReason: string | null;
-  accounts: AccountView[];
-}
 
 export interface Caller {
   account: AccountView;
@@ -97,32 +71,35 @@ export function describeMember(m: MemberView): string {
 }
 
 export async function findMemberByAccount(tx: Tx, ref: AccountRef): Promise<MemberView | null> {
-  const account = await tx.account.findUnique({
-    where: { platform_externalId: { platform: ref.platform, externalId: ref.externalId } },
-    include: { member: { include: memberInclude } },
-  });
-  return account ? toMemberView(account.member) : null;
+  return (await tx.sql.one(memberByAccount, { platform: ref.platform, externalId: ref.externalId }))?.member ?? null;
 }
 
 export async function loadMember(tx: Tx, id: number): Promise<MemberView> {
-  return toMemberView(await tx.member.findUniqueOrThrow({ where: { id }, include: memberInclude }));
+  const member = await tx.sql.one(membersById, { ids: [id] });
+  if (!member) throw new Error(`member ${id} does not exist`);
+  return member;
 }
 
-/** The caller as the dispatcher sees them; keeps the account's display handle current. */
+export async function loadMembers(tx: Tx, ids: Iterable<number>): Promise<Map<number, MemberView>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  return new Map((await tx.sql.all(membersById, { ids: unique })).map((m) => [m.id, m]));
+}
+
+/** The caller as the dispatcher sees them (one statement); keeps the account's display handle current. */
 export async function loadCaller(tx: Tx, account: AccountView, now: Date): Promise<Caller> {
-  const row = await tx.account.findUnique({
-    where: { platform_externalId: { platform: account.platform, externalId: account.externalId } },
-    include: { member: { include: memberInclude } },
-  });
+  const row = await tx.sql.one(memberByAccount, { platform: account.platform, externalId: account.externalId });
   if (row && row.handle !== account.handle && account.handle !== "") {
-    await tx.account.update({ where: { id: row.id }, data: { handle: account.handle } });
+    await tx.sql.run(updateAccountHandle, { id: row.accountId, handle: account.handle });
     // Accounts created from configuration are named by their id until the person shows up.
     if (row.member.name === account.externalId) {
-      await tx.member.update({ where: { id: row.member.id }, data: { name: account.handle, updatedAt: now } });
+      await tx.sql.run(renameMember, { id: row.member.id, name: account.handle, now });
       row.member.name = account.handle;
     }
+    const mine = row.member.accounts.find((a) => a.platform === account.platform && a.externalId === account.externalId);
+    if (mine) mine.handle = account.handle;
   }
-  const member = row ? toMemberView(row.member) : null;
+  const member = row?.member ?? null;
   return { account, member, standing: standingOf(member, now) };
 }
 
@@ -203,6 +180,5 @@ export async function ensureBootstrapCoordinators(tx: Tx, refs: readonly Account
 
 /** Vetted coordinators, in a stable order. */
 export async function coordinators(tx: Tx, now: Date): Promise<MemberView[]> {
-  const rows = await tx.member.findMany({ where: { role: "coordinator", status: "vetted" }, include: memberInclude, orderBy: { id: "asc" } });
-  return rows.map(toMemberView).filter((m) => standingOf(m, now) === "vetted");
+  return (await tx.sql.all(coordinatorMembers, {})).filter((m) => standingOf(m, now) === "vetted");
 }

@@ -88,6 +88,7 @@ function maximalCase(): CaseRecord {
       { member: dave, reason: "oncall", pagedAt: NOW },
     ],
     pendingHandoff: { id: 1, fromId: 2, toMember: dave, toOrg: null, note: hostile(1000), offeredAt: NOW, acceptedById: null, consentedById: null },
+    threads: [],
   };
 }
 

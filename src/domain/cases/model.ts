@@ -1,7 +1,8 @@
 import type { Tx } from "../../db/database.js";
-import type { Provider } from "../../db/migrate.js";
-import { memberInclude, toMemberView, type MemberView } from "../members.js";
-import { toOrganisation, type Organisation } from "../orgs.js";
+import type { CaseRow, ThreadRow } from "../../db/rows.js";
+import { caseByRef, caseByRefForChange, casesById, casesByIdForChange } from "../../db/sql/cases.js";
+import { loadMembers, type MemberView } from "../members.js";
+import type { Organisation } from "../orgs.js";
 import type { Severity } from "../policy.js";
 import type { CaseAudience } from "../audience.js";
 import type { Chain } from "../subjects.js";
@@ -74,6 +75,8 @@ export interface CaseRecord {
   amounts: AmountView[];
   participants: ParticipantView[];
   pendingHandoff: HandoffView | null;
+  /** Where the case's card is: channel threads and, for TLP:RED, DM threads (active or retired). */
+  threads: ThreadRow[];
 }
 
 export const isClosed = (c: Pick<CaseRecord, "status">) => c.status === "CLOSED";
@@ -104,119 +107,74 @@ export function audienceOf(c: CaseRecord): CaseAudience {
 /** An emergency the exchange has not been paged for yet. */
 export const awaitingConfirmation = (c: Pick<CaseRecord, "type" | "pagedAt">) => c.type === "emergency" && c.pagedAt === null;
 
-// People are loaded separately, all in one query (see toRecord): nesting them under each
-// relation would cost three queries per relation.
-const caseInclude = {
-  agency: true,
-  exchange: true,
-  subjects: { orderBy: { position: "asc" } },
-  amounts: { orderBy: { position: "asc" } },
-  participants: { orderBy: { id: "asc" } },
-  handoffs: { where: { state: "offered" }, orderBy: { id: "desc" }, take: 1 },
-} as const;
-
-type CaseRow = NonNullable<Awaited<ReturnType<typeof findRow>>>;
-
-function findRow(tx: Tx, where: { ref: string } | { id: number }) {
-  return tx.case.findUnique({ where, include: caseInclude });
-}
-
-/** The people of several cases, in one query. */
-async function peopleOf(tx: Tx, rows: CaseRow[]): Promise<Map<number, MemberView>> {
-  const ids = new Set<number>();
-  for (const row of rows) {
-    ids.add(row.openedById);
-    for (const p of row.participants) ids.add(p.memberId);
-    if (row.assigneeId !== null) ids.add(row.assigneeId);
-    if (row.handoffs[0]?.toMemberId) ids.add(row.handoffs[0].toMemberId);
-  }
-  return new Map((await tx.member.findMany({ where: { id: { in: [...ids] } }, include: memberInclude })).map((m) => [m.id, toMemberView(m)]));
-}
-
-async function toRecord(tx: Tx, row: CaseRow, people: Map<number, MemberView>): Promise<CaseRecord> {
-  const offered = row.handoffs[0];
-  const person = (id: number) => people.get(id)!;
-  let pendingHandoff: HandoffView | null = null;
-  if (offered) {
-    const toMember = offered.toMemberId ? person(offered.toMemberId) : null;
-    const toOrg = offered.toOrgId ? toOrganisation(await tx.organisation.findUniqueOrThrow({ where: { id: offered.toOrgId } })) : null;
-    pendingHandoff = {
-      id: offered.id,
-      fromId: offered.fromId,
-      toMember,
-      toOrg,
-      note: offered.note,
-      offeredAt: offered.offeredAt,
-      acceptedById: offered.acceptedById,
-      consentedById: offered.consentedById,
-    };
-  }
+function toRecord(row: CaseRow, people: Map<number, MemberView>): CaseRecord {
+  const person = (id: number) => {
+    const m = people.get(id);
+    if (!m) throw new Error(`member ${id} of case ${row.id} was not loaded`);
+    return m;
+  };
+  const offered = row.pendingHandoff;
   return {
-    id: row.id,
-    ref: row.ref,
-    title: row.title,
-    summary: row.summary,
-    severity: row.severity as Severity,
-    type: row.type as CaseType,
-    tlp: row.tlp as Tlp,
-    status: row.status as Status,
-    whoseMove: row.whoseMove as WhoseMove,
-    agency: toOrganisation(row.agency),
-    exchange: toOrganisation(row.exchange),
+    ...row,
     openedBy: person(row.openedById),
     assignee: row.assigneeId !== null ? person(row.assigneeId) : null,
-    externalRef: row.externalRef,
-    deadline: row.deadline,
-    confirmedAt: row.confirmedAt,
-    pagedAt: row.pagedAt,
-    ackAt: row.ackAt,
-    ackById: row.ackById,
-    resolvedAt: row.resolvedAt,
-    outcome: row.outcome,
-    closedAt: row.closedAt,
-    waitingSince: row.waitingSince,
-    agencyWaitSeconds: row.agencyWaitSeconds,
-    escalationLevel: row.escalationLevel,
-    lastActivityAt: row.lastActivityAt,
-    createdAt: row.createdAt,
-    eventCount: row.eventCount,
-    headHash: row.headHash,
-    subjects: row.subjects.map((s) => ({ kind: s.kind as "address" | "tx", chain: s.chain as Chain, value: s.value, display: s.display })),
-    amounts: row.amounts.map((a) => ({ kind: a.kind as AmountView["kind"], asset: a.asset, amount: a.amount, usd: a.usd })),
     participants: row.participants.map((p) => ({ member: person(p.memberId), reason: p.reason, pagedAt: p.pagedAt })),
-    pendingHandoff,
+    pendingHandoff: offered
+      ? {
+          id: offered.id,
+          fromId: offered.fromId,
+          toMember: offered.toMemberId !== null ? person(offered.toMemberId) : null,
+          toOrg: offered.toOrg,
+          note: offered.note,
+          offeredAt: offered.offeredAt,
+          acceptedById: offered.acceptedById,
+          consentedById: offered.consentedById,
+        }
+      : null,
   };
 }
 
+/** The people a batch of cases names, in one statement. */
+function peopleOf(tx: Tx, rows: CaseRow[]): Promise<Map<number, MemberView>> {
+  const ids: number[] = [];
+  for (const row of rows) {
+    ids.push(row.openedById, ...row.participants.map((p) => p.memberId));
+    if (row.assigneeId !== null) ids.push(row.assigneeId);
+    if (row.pendingHandoff?.toMemberId) ids.push(row.pendingHandoff.toMemberId);
+  }
+  return loadMembers(tx, ids);
+}
+
 /**
- * Takes the case row's write lock for the rest of the transaction, so that concurrent
- * changes to one case (two acks, a timer firing during an ack) happen one after another.
- * SQLite transactions already hold the database's write lock (BEGIN IMMEDIATE).
+ * Loads a case (by reference or id) with all it owns, in two statements (the case, its
+ * people). `forChange` also takes the case's write lock for the rest of the transaction, so
+ * concurrent changes to one case (two acks, a timer firing during an ack) happen one after
+ * the other. SQLite transactions already hold the database's write lock (BEGIN IMMEDIATE).
  */
-export async function lockCase(tx: Tx, provider: Provider, where: { ref: string } | { id: number }): Promise<boolean> {
-  if (provider === "sqlite") return (await tx.case.count({ where })) > 0;
-  const rows =
+export async function loadCase(tx: Tx, where: { ref: string } | { id: number }, forChange = false): Promise<CaseRecord | null> {
+  const row =
     "ref" in where
-      ? await tx.$queryRaw<{ id: number }[]>`SELECT id FROM "case" WHERE ref = ${where.ref} FOR UPDATE`
-      : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM "case" WHERE id = ${where.id} FOR UPDATE`;
-  return rows.length > 0;
+      ? await tx.sql.one(forChange ? caseByRefForChange : caseByRef, { ref: where.ref })
+      : await tx.sql.one(forChange ? casesByIdForChange : casesById, { ids: [where.id] });
+  return row ? toRecord(row, await peopleOf(tx, [row])) : null;
+}
+
+/** Loads several cases (locked, in id order, with `forChange`), returned in the order of `ids`. */
+export async function loadCases(tx: Tx, ids: number[], forChange = false): Promise<CaseRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.sql.all(forChange ? casesByIdForChange : casesById, { ids: [...new Set(ids)] });
+  const people = await peopleOf(tx, rows);
+  const byId = new Map(rows.map((r) => [r.id, toRecord(r, people)]));
+  return [...new Set(ids)].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+}
+
+/** Takes the case row's write lock (see loadCase). */
+export async function lockCase(tx: Tx, _provider: unknown, where: { ref: string } | { id: number }): Promise<boolean> {
+  return (await loadCase(tx, where, true)) !== null;
 }
 
 /** Locks several cases at once, in id order so that two batches can never deadlock. */
-export async function lockCases(tx: Tx, provider: Provider, ids: number[]): Promise<void> {
-  if (provider === "sqlite" || ids.length === 0) return;
-  await tx.$queryRaw`SELECT id FROM "case" WHERE id = ANY(${ids}::int[]) ORDER BY id FOR UPDATE`;
-}
-
-export async function loadCase(tx: Tx, where: { ref: string } | { id: number }): Promise<CaseRecord | null> {
-  const row = await findRow(tx, where);
-  return row ? toRecord(tx, row, await peopleOf(tx, [row])) : null;
-}
-
-export async function loadCases(tx: Tx, ids: number[]): Promise<CaseRecord[]> {
-  const rows = await tx.case.findMany({ where: { id: { in: ids } }, include: caseInclude, orderBy: { id: "desc" } });
-  const people = await peopleOf(tx, rows);
-  const records: CaseRecord[] = [];
-  for (const row of rows) records.push(await toRecord(tx, row, people));
-  return records;
+export async function lockCases(tx: Tx, _provider: unknown, ids: number[]): Promise<void> {
+  if (tx.sql.dialect === "sqlite" || ids.length === 0) return;
+  await tx.sql.all(casesByIdForChange, { ids: [...new Set(ids)] });
 }

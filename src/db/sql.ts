@@ -1,0 +1,193 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type pg from "pg";
+
+/**
+ * Typed SQL on the driver, inside the transaction Prisma opened. Prisma remains the schema,
+ * the migrations and the one transaction; the statements the bot runs all the time (who is
+ * calling, a case and its parts, timeline events, outbox rows, timers, claims) are written
+ * here once per dialect and run on the very connection of that transaction, without an ORM
+ * layer between (see docs/architecture.md for the measurements behind this).
+ *
+ * Parameters are named (`@name`) in both dialects; values may be strings, numbers, booleans,
+ * null, Dates, and arrays or objects (sent as JSON text). Each statement says how to read
+ * its rows, so both drivers hand back the same typed values.
+ */
+
+export type Dialect = "sqlite" | "postgresql";
+
+export type Param = string | number | boolean | null | Date | readonly unknown[] | Record<string, unknown>;
+export type Params = Record<string, Param | undefined>;
+
+export interface Statement<P extends Params, R> {
+  readonly name: string;
+  readonly text: Record<Dialect, string>;
+  /** A driver row (column name → value) as the caller wants it. */
+  readonly read: (row: Record<string, unknown>) => R;
+  /** Marker for the parameter type; never set. */
+  readonly params?: P;
+}
+
+/** Declares a statement; `text` is one string when both dialects read it alike. */
+export function statement<P extends Params, R = Record<string, unknown>>(
+  name: string,
+  text: string | Record<Dialect, string>,
+  read: (row: Record<string, unknown>) => R = (row) => row as R,
+): Statement<P, R> {
+  return { name, text: typeof text === "string" ? { sqlite: text, postgresql: text } : text, read };
+}
+
+export interface Sql {
+  readonly dialect: Dialect;
+  all<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R[]>;
+  one<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R | undefined>;
+  /** Runs a statement for its effect; returns the number of rows it changed. */
+  run<P extends Params>(s: Statement<P, unknown>, params: P): Promise<number>;
+}
+
+// Reading values the same way from both drivers ------------------------------------------
+
+/** A timestamp: SQLite keeps epoch milliseconds; PostgreSQL `timestamp(3)` holds UTC (inside JSON, without a zone). */
+export function toDate(v: unknown): Date {
+  if (v instanceof Date) return v;
+  if (typeof v === "number" || typeof v === "bigint") return new Date(Number(v));
+  if (typeof v === "string") return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+  throw new TypeError(`not a timestamp: ${typeof v}`);
+}
+
+export const toDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : toDate(v));
+export const toInt = (v: unknown): number => Number(v);
+export const toIntOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+export const toBool = (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t" || v === "true";
+export const toStr = (v: unknown): string => String(v);
+export const toStrOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+/** JSON built by the query: text from SQLite, already parsed by pg. */
+export function toJson<T>(v: unknown): T {
+  return (typeof v === "string" ? JSON.parse(v) : v) as T;
+}
+
+// Running statements ----------------------------------------------------------------------
+
+const PARAM = /@([A-Za-z_][A-Za-z0-9_]*)/g;
+
+function sqliteValue(v: Param | undefined): unknown {
+  if (v === undefined || v === null) return null;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v === "object") return JSON.stringify(v);
+  return v;
+}
+
+/** SQLite: better-sqlite3 on the one connection of the process, statements prepared once. */
+export class SqliteSql implements Sql {
+  readonly dialect = "sqlite" as const;
+  readonly #prepared = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(private readonly prepare: (sql: string) => BetterSqlite3.Statement) {}
+
+  #prepare(s: Statement<Params, unknown>): BetterSqlite3.Statement {
+    let p = this.#prepared.get(s.name);
+    if (!p) {
+      p = this.prepare(s.text.sqlite);
+      this.#prepared.set(s.name, p);
+    }
+    return p;
+  }
+
+  #bind(params: Params): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(params)) out[k] = sqliteValue(v);
+    return out;
+  }
+
+  async all<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R[]> {
+    const rows = this.#prepare(s as Statement<Params, unknown>).all(this.#bind(params)) as Record<string, unknown>[];
+    return rows.map(s.read);
+  }
+
+  async one<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R | undefined> {
+    const row = this.#prepare(s as Statement<Params, unknown>).get(this.#bind(params)) as Record<string, unknown> | undefined;
+    return row === undefined ? undefined : s.read(row);
+  }
+
+  async run<P extends Params>(s: Statement<P, unknown>, params: P): Promise<number> {
+    const p = this.#prepare(s as Statement<Params, unknown>);
+    if (p.reader) return p.all(this.#bind(params)).length;
+    return p.run(this.#bind(params)).changes;
+  }
+}
+
+interface Compiled {
+  text: string;
+  names: string[];
+}
+
+const compiledPg = new Map<string, Compiled>();
+
+/** `@name` → `$n`, in order of first appearance. */
+function compilePg(s: Statement<Params, unknown>): Compiled {
+  let c = compiledPg.get(s.name);
+  if (!c) {
+    const names: string[] = [];
+    const text = s.text.postgresql.replace(PARAM, (_, name: string) => {
+      let i = names.indexOf(name);
+      if (i < 0) i = names.push(name) - 1;
+      return `$${i + 1}`;
+    });
+    c = { text, names };
+    compiledPg.set(s.name, c);
+  }
+  return c;
+}
+
+function pgValue(v: Param | undefined): unknown {
+  if (v === undefined || v === null) return null;
+  // timestamp(3) columns hold UTC: send an instant PostgreSQL reads as UTC whatever the server's zone.
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v;
+  if (typeof v === "object") return JSON.stringify(v);
+  return v;
+}
+
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** PostgreSQL types read as the rest of the code expects: timestamps as UTC, counts as numbers. */
+const pgTypes = (fallback: typeof pg.types) => ({
+  getTypeParser: (oid: number, format?: string) => {
+    if (oid === TIMESTAMP_OID) return (v: string) => new Date(`${v.replace(" ", "T")}Z`);
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+    return fallback.getTypeParser(oid, format as "text");
+  },
+});
+
+/** PostgreSQL: the pool client Prisma's transaction runs on, named statements prepared once per connection. */
+export class PgSql implements Sql {
+  readonly dialect = "postgresql" as const;
+  readonly #types: ReturnType<typeof pgTypes>;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    types: typeof pg.types,
+  ) {
+    this.#types = pgTypes(types);
+  }
+
+  async #query(s: Statement<Params, unknown>, params: Params): Promise<pg.QueryResult<Record<string, unknown>>> {
+    const c = compilePg(s);
+    return this.client.query({ name: `lz_${s.name}`, text: c.text, values: c.names.map((n) => pgValue(params[n])), types: this.#types });
+  }
+
+  async all<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R[]> {
+    return (await this.#query(s as Statement<Params, unknown>, params)).rows.map(s.read);
+  }
+
+  async one<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R | undefined> {
+    const row = (await this.#query(s as Statement<Params, unknown>, params)).rows[0];
+    return row === undefined ? undefined : s.read(row);
+  }
+
+  async run<P extends Params>(s: Statement<P, unknown>, params: P): Promise<number> {
+    return (await this.#query(s as Statement<Params, unknown>, params)).rowCount ?? 0;
+  }
+}
