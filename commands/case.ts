@@ -1,3 +1,4 @@
+import { truncate } from "../src/model/text.js";
 import { defineCommand, type CommandContext } from "../src/core/command.js";
 import { UserError } from "../src/model/errors.js";
 import { list, para, privateReply, rich, strong, type Block } from "../src/model/message.js";
@@ -10,7 +11,7 @@ import { acceptHandoff, offerHandoff } from "../src/domain/cases/handoff.js";
 import { CASE_TYPES, TLPS, type CaseRecord } from "../src/domain/cases/model.js";
 import { confirmCase, openCase } from "../src/domain/cases/open.js";
 import { sideOf } from "../src/domain/cases/access.js";
-import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineLine } from "../src/domain/cases/queries.js";
+import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineFor, timelineLine } from "../src/domain/cases/queries.js";
 import { parseDeadline } from "../src/domain/deadline.js";
 import { findOrg } from "../src/domain/orgs.js";
 import { SEVERITIES } from "../src/domain/policy.js";
@@ -28,7 +29,7 @@ const subjectsOption = opt.list(
     try {
       return parseSubject(item);
     } catch (error) {
-      if (error instanceof SubjectError) return { error: `${item} is refused: ${error.message}` };
+      if (error instanceof SubjectError) return { error: `${truncate(item, 100)} is refused: ${error.message}` };
       throw error;
     }
   },
@@ -117,12 +118,12 @@ const show = defineCommand({
   options: ref,
   async run(ctx, o) {
     const c = await findVisible(ctx.tx, ctx.caller, o.ref);
-    const entries = await timeline(ctx.tx, c);
+    const side = sideOf(c, ctx.caller);
+    const entries = timelineFor(await timeline(ctx.tx, c), side ?? "exchange");
     const names = await nameMap(ctx.tx, entries);
     const recent = entries.slice(-30);
     const earlier = entries.length - recent.length;
     // Deconfliction is the agencies' business: shown to the agency side and coordinators only.
-    const side = sideOf(c, ctx.caller);
     const links = side === "agency" || side === "coordinator" ? await linkedCases(ctx.tx, c.id) : [];
     return privateReply(
       cardOf(ctx, c),
@@ -215,9 +216,10 @@ const accept = defineCommand({
   access: "vetted",
   options: ref,
   async run(ctx, o) {
-    const { c, waitingFor } = await acceptHandoff(env(ctx), ctx.caller, o.ref);
+    const { c, waitingFor, receiver } = await acceptHandoff(env(ctx), ctx.caller, o.ref);
     if (waitingFor === "consent") return done(`Accepted. ${c.ref} moves to your exchange once ${c.agency.code} consents; until then it stays with ${c.exchange.code}.`);
     if (waitingFor === "acceptance") return done(`Consent recorded. ${c.ref} moves to ${c.pendingHandoff!.toOrg!.code} once it accepts.`);
+    if (receiver && receiver.id !== ctx.caller.member!.id) return done(`Consent recorded: ${c.ref} moved to ${c.exchange.code} (assignee @${receiver.name}).`);
     return done(`You have ${c.ref} now.`);
   },
 });
@@ -300,7 +302,7 @@ const exportCommand = defineCommand({
   async run(ctx, o) {
     const c = await findVisible(ctx.tx, ctx.caller, o.ref);
     const who = ctx.caller.member!.name;
-    const out = await exportCase(ctx.tx, c, who, ctx.now);
+    const out = await exportCase(ctx.tx, c, who, ctx.now, sideOf(c, ctx.caller) ?? "exchange");
     const chain = out.verification.intact ? "intact" : `BROKEN: ${out.verification.problem}`;
     return privateReply(
       para(rich`Export of ${c.ref} (TLP:${c.tlp.toUpperCase()}), ${out.verification.events} events, hash chain ${chain}.`),

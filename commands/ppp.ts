@@ -7,7 +7,8 @@ import { usage } from "../src/core/registry.js";
 import { recordAudit } from "../src/domain/audit.js";
 import { bind, findBinding, setDigestSchedule, unbind } from "../src/domain/bindings.js";
 import { formatTime } from "../src/domain/cases/card.js";
-import { buildDigest, nextTick } from "../src/domain/digest.js";
+import { buildDigest, nextTick, tickInterval } from "../src/domain/digest.js";
+import { formatDuration } from "../src/domain/durations.js";
 import { DELIVERY_DEADLINE_MS, enqueue } from "../src/domain/outbox.js";
 import { accountKey, isCoordinator, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
 import { addOrg, editOrg, findOrg, getRoster, listOrgs, setRoster, type Organisation, type RosterKind } from "../src/domain/orgs.js";
@@ -247,6 +248,10 @@ const digestSchedule = defineCommand({
     const zone = tz ?? binding.timeZone;
     const next = nextTick(cron, zone, ctx.now);
     if (typeof next === "string") throw new UserError("invalid_option", `cron: ${next}`);
+    const every = tickInterval(cron, zone, ctx.now);
+    if (typeof every === "number" && every < 3_600_000) {
+      throw new UserError("invalid_option", `cron: "${cron}" would post a digest every ${formatDuration(every)}; a digest comes at most once an hour`);
+    }
     await setDigestSchedule(ctx.tx, ctx.caller, binding, cron, zone, ctx.now);
     return privateReply(para(rich`The digest for this channel now follows ${code(cron)} in ${zone}; the next one is at ${formatTime(next)}.`));
   },
@@ -257,7 +262,7 @@ const outboxCommand = defineCommand({
   path: ["outbox"],
   summary: "messages that could not be delivered, and those withheld; retry:<id|all> queues undelivered ones again (coordinators)",
   access: "coordinator",
-  options: { retry: opt.word("an id from the list, or all", { optional: true, pattern: /^(\d+|all)$/i }) },
+  options: { retry: opt.word("an id from the list, or all", { optional: true, pattern: /^(\d{1,9}|all)$/i }) },
   async run(ctx, o) {
     if (o.retry) {
       const where = o.retry.toLowerCase() === "all" ? { state: "dead" } : { state: "dead", id: Number(o.retry) };

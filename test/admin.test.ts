@@ -190,6 +190,6 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
 
   it("refuses to link a second account of the same platform", async () => {
     const code = /link code:([A-Z0-9-]+)/.exec(await h.text("bob: /liaison link"))![1]!;
-    expect(await refused(`bob2: /liaison link code:${code}`)).toBe("bob already has a console account linked");
+    expect(await refused(`bob2: /liaison link code:${code}`, { audited: true })).toBe("bob already has a console account linked");
   });
 });

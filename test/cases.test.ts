@@ -246,7 +246,7 @@ describe.each(PROVIDERS)("cases on %s", (provider) => {
     expect(await h.text(`bob: /case show ${ref}`)).toContain("parties: HKPF-CSTCB → EXA");
     expect(await h.text(`carol: /case accept ${ref}`)).toBe(`(only carol) error: no handoff of ${ref} is offered to you`);
     const consented = await h.say(`alice: /case accept ${ref}`);
-    expect(consented).toContain(`(only alice) You have ${ref} now.`.replace("You have", "You have"));
+    expect(consented).toContain(`(only alice) Consent recorded: ${ref} moved to EXB (assignee @eve).`);
     expect(consented).toContain(`[#hk-exa › ${ref}] ${ref} was handed to EXB; it is no longer followed here.`);
     expect(await h.text(`eve: /case show ${ref}`)).toContain("parties: HKPF-CSTCB → EXB");
     expect(await h.text(`eve: /case show ${ref}`)).toContain("assignee: @eve");

@@ -50,7 +50,7 @@ describe.each(PROVIDERS)("need-to-know at delivery on %s", (provider) => {
   let n = 0;
   beforeAll(async () => {
     h = await Harness.open(provider);
-    const out = await h.say(SEED);
+    const out = await h.say(`${SEED}\nroot: /ppp oncall EXB @eve`);
     expect(out.filter((l) => l.includes("error:"))).toEqual([]);
   });
   afterAll(() => h?.close());

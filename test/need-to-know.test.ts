@@ -142,6 +142,93 @@ describe.each(PROVIDERS)("need-to-know on %s", (provider) => {
     expect(await h.text(`root: /case confirm ${ref}`)).toContain(`Confirmed ${ref}`);
   });
 
+  it("hands off no emergency before it is confirmed", async () => {
+    const ref = refOf(await h.say('alice: /case open title:"Kidnap P1" exchange:EXA severity:critical type:emergency'))!;
+    expect(await refused(`root: /case handoff ${ref} to:EXB note:"please"`)).toBe(
+      `${ref} is an emergency awaiting confirmation; it cannot be handed off until it is confirmed (/case confirm ${ref})`,
+    );
+  });
+
+  it("offers a TLP:RED case to another organisation only by name: its on-call, nobody else of it", async () => {
+    await h.say("fay: /liaison register org:EXB role:investigator email:fay@exb.example\nroot: /liaison vet @fay\nroot: /ppp oncall EXB @eve");
+    const ref = refOf(await h.say('alice: /case open title:"Red move" exchange:EXA severity:high type:freeze tlp:red'))!;
+    const offered = await h.say(`bob: /case handoff ${ref} to:EXB note:"their customer"`);
+    expect(offered.some((l) => l.startsWith("[dm @eve]") && l.includes(`offers you ${ref}`))).toBe(true);
+    expect(offered.some((l) => l.startsWith("[dm @fay]"))).toBe(false);
+    expect(await h.text(`fay: /case accept ${ref}`)).toBe(`(only fay) error: unknown case reference ${ref}`);
+    expect(await h.text(`eve: /case accept ${ref}`)).toContain("moves to your exchange once HKPF-CSTCB consents");
+    // While the agency is asked, the ball is with the agency.
+    expect(await h.text(`bob: /case show ${ref}`)).toContain("whose move: waiting on agency (HKPF-CSTCB)");
+    expect((await h.say(`alice: /case accept ${ref}`))[0]).toBe(`(only alice) Consent recorded: ${ref} moved to EXB (assignee @eve).`);
+    expect(await h.text(`eve: /case show ${ref}`)).toContain("whose move: waiting on exchange (EXB)");
+  });
+
+  it("lets an acceptance lapse when the one who accepted was suspended before the agency consented", async () => {
+    await h.say("gil: /liaison register org:EXB role:investigator email:gil@exb.example\nroot: /liaison vet @gil");
+    const ref = refOf(await h.say('alice: /case open title:"Lapse" exchange:EXA severity:high type:freeze'))!;
+    await h.say(`bob: /case handoff ${ref} to:EXB note:"theirs"\ngil: /case accept ${ref}\nroot: /liaison suspend @gil reason:"left"`);
+    expect((await h.say(`alice: /case accept ${ref}`))[0]).toBe(`(only alice) Consent recorded. ${ref} moves to EXB once it accepts.`);
+    expect(await h.text(`alice: /case show ${ref}`)).toContain("parties: HKPF-CSTCB → EXA");
+    await h.say("root: /liaison vet @gil");
+  });
+
+  it("reminds the agency, not the exchange's leads, when a move waits only for its consent", async () => {
+    const ref = refOf(await h.say('alice: /case open title:"Consent wait" exchange:EXA severity:critical type:freeze'))!;
+    await h.say(`bob: /case ack ${ref}\nbob: /case handoff ${ref} to:EXB note:"theirs"\neve: /case accept ${ref}`);
+    const later = await h.advance(20 * 60_000);
+    expect(later.filter((l) => l.includes("Escalated") && l.includes(ref))).toEqual([]);
+    expect(later).toContain(`[dm @alice] ${ref} is still waiting for HKPF-CSTCB's consent to move it to EXB: /case accept ${ref}`);
+  });
+
+  it("asks a coordinator to consent when no liaison of the agency is on the case", async () => {
+    const ref = refOf(await h.say('root: /case open title:"By root" exchange:EXA severity:low type:intel agency:HKPF-CSTCB'))!;
+    const out = await h.say(`bob: /case handoff ${ref} to:EXB note:"theirs"\neve: /case accept ${ref}`);
+    expect(out.some((l) => l.startsWith("[dm @root]") && l.includes(`once HKPF-CSTCB consents: /case accept ${ref}`))).toBe(true);
+  });
+
+  it("takes the old exchange's people off a moved case: its reminders and card name only who is on it now", async () => {
+    await h.say("root@hk-exb: /ppp bind orgs:HKPF-CSTCB,EXB");
+    const ref = refOf(await h.say('alice@hk-exa: /case open title:"Moved on" exchange:EXA severity:critical type:freeze'))!;
+    await h.say(`bob: /case ack ${ref}\nbob: /case handoff ${ref} to:EXB note:"theirs"\neve: /case accept ${ref}\nalice: /case accept ${ref}`);
+    await h.say(`eve: /case resolve ${ref} outcome:"done"\nalice: /case reopen ${ref}`);
+    const later = await h.advance(6 * 60_000);
+    const reminders = later.filter((l) => l.includes("Reminder.") && l.includes(ref));
+    expect(reminders.length).toBeGreaterThan(0);
+    for (const r of reminders) expect(r).not.toMatch(/@bob|@dave|@lee/);
+    expect(await h.text(`eve: /case show ${ref}`)).not.toMatch(/paged: .*@(bob|dave)/);
+  });
+
+  it("says goodbye to no channel that was unbound", async () => {
+    const ref = refOf(await h.say('alice@hk-exa: /case open title:"Bye" exchange:EXA severity:low type:intel'))!;
+    await h.queue(`alice: /case tlp ${ref} red`);
+    await h.queue("root@hk-exa: /ppp unbind");
+    const out = await h.say("root: /liaison whoami");
+    expect(out.filter((l) => l.startsWith("[#hk-exa"))).toEqual([]);
+    await h.say("root@hk-exa: /ppp bind orgs:HKPF-CSTCB,EXA");
+  });
+
+  it("refuses what would have crashed or flooded: a huge outbox id, a digest every second, a look-alike address, blank characters", async () => {
+    expect(await refused("root: /ppp outbox retry:99999999999999999999")).toMatch(/^retry: "99999999999999999999" is not valid here/);
+    expect(await refused('root@hk-exa: /ppp digest schedule "* * * * * *"')).toBe('cron: "* * * * * *" would post a digest every 1s; a digest comes at most once an hour');
+    expect(await refused("bobby: /liaison register org:EXA role:investigator email:bob+2@exa.example")).toMatch(/^email: bob\+2@exa\.example already belongs to another member/);
+    expect(await refused('alice: /case open title:"\u2800\u0301" exchange:EXA severity:low type:intel')).toBe("title: must not be empty: it has only invisible characters");
+  });
+
+  it("keeps a timeline event of the agencies' (an older deconfliction record) from the exchange", async () => {
+    const ref = refOf(await h.say('alice: /case open title:"Old record" exchange:EXA severity:low type:intel'))!;
+    // A timeline written by an earlier version recorded deconfliction as an event.
+    await h.db.tx(async (tx) => {
+      const { appendEvent } = await import("../src/domain/timeline.js");
+      const c = await tx.case.findUniqueOrThrow({ where: { ref } });
+      await appendEvent(tx, c, { at: h.clock.now(), actorId: null, type: "deconfliction", data: { linkedRef: "SGPF-2026-0042", linkedAgency: "SGPF" } });
+    });
+    expect(await h.text(`bob: /case show ${ref}`)).not.toContain("SGPF");
+    expect(await h.text(`bob: /case show ${ref}`)).toContain("(an agency matter, not shown to the exchange)");
+    expect(await h.text(`bob: /case export ${ref}`)).not.toContain("SGPF");
+    expect(await h.text(`alice: /case show ${ref}`)).toContain("SGPF-2026-0042 (SGPF) names the same funds");
+    expect(await h.text(`root: /ppp audit verify ${ref}`)).toContain("intact");
+  });
+
   it("lists, suggests and shows exactly the same cases, for every kind of caller", async () => {
     await h.say("ivy: /liaison register org:EXA role:investigator email:ivy@exa.example\nroot: /liaison vet @ivy");
     const opened: string[] = [];

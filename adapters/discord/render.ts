@@ -1,4 +1,4 @@
-import type { Block, Card, CardAction, Reply, Rich } from "../../src/model/message.js";
+import { withPrefix, type Block, type Card, type CardAction, type Reply, type Rich } from "../../src/model/message.js";
 import { neutraliseBidi, truncate } from "../../src/model/text.js";
 import { escapeDiscord, escapeDiscordLine } from "./escape.js";
 
@@ -181,7 +181,6 @@ export function renderBlocks(blocks: Block[], pointer = ""): Rendered {
 }
 
 export function renderReply(reply: Reply): Rendered {
-  const rendered = renderBlocks(reply.blocks);
-  if (reply.tone === "error" && rendered.content) rendered.content = `⚠️ ${rendered.content}`;
-  return rendered;
+  // The warning sign goes in before the text is cut to Discord's limits, not after.
+  return renderBlocks(reply.tone === "error" ? withPrefix(reply.blocks, "⚠️ ") : reply.blocks);
 }

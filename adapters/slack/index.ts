@@ -11,6 +11,7 @@ import type { Logger } from "../../src/log.js";
 import { errorBlock, FORM_CALLBACK, formView, submittedOptions, type FormMeta } from "./forms.js";
 import { renderReply, type ButtonValue } from "./render.js";
 import { normaliseCommandText, slackMention } from "./text.js";
+import { neutraliseBidi } from "../../src/model/text.js";
 
 
 /**
@@ -221,9 +222,9 @@ export class SlackAdapter {
 }
 
 function plainOf(reply: Reply): string {
-  return reply.blocks
+  return neutraliseBidi(reply.blocks
     .map((b) => (b.kind === "text" ? b.rich.map((s) => (s.t === "mention" ? `@${s.person.name}` : s.t === "br" ? " " : s.v)).join("") : ""))
-    .join(" ")
+    .join(" "))
     .slice(0, 500);
 }
 

@@ -1,5 +1,5 @@
 import type { KnownBlock, Button, SectionBlock, ContextBlock } from "@slack/types";
-import type { Block, Card, CardAction, Reply, Rich } from "../../src/model/message.js";
+import { withPrefix, type Block, type Card, type CardAction, type Reply, type Rich } from "../../src/model/message.js";
 import { truncate } from "../../src/model/text.js";
 import { escapeSlack, escapeSlackLine, plainSlack } from "./escape.js";
 
@@ -140,10 +140,6 @@ export function renderBlocks(blocks: Block[], pointer = ""): SlackMessage {
 }
 
 export function renderReply(reply: Reply): SlackMessage {
-  const message = renderBlocks(reply.blocks);
-  if (reply.tone === "error" && message.blocks[0]?.type === "section") {
-    const first = message.blocks[0] as SectionBlock;
-    if (first.text) first.text.text = `:warning: ${first.text.text}`;
-  }
-  return message;
+  // The warning sign goes in before the text is cut to Slack's limits, not after.
+  return renderBlocks(reply.tone === "error" ? withPrefix(reply.blocks, ":warning: ") : reply.blocks);
 }

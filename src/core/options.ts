@@ -1,3 +1,4 @@
+import { quote } from "../model/text.js";
 import { z } from "zod";
 import { formatDuration, LONGEST_MS, parseDuration } from "../domain/durations.js";
 import {
@@ -75,8 +76,11 @@ function finish<T, Opt extends boolean>(schema: z.ZodType<T>, meta: OptionMeta, 
 /** Control characters (other than newline and tab) never belong in user text. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** Characters that show nothing: format characters (zero-width, bidi), separators, variation selectors. */
-const INVISIBLE = /[\p{Cf}\p{Z}\s\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]/gu;
+/**
+ * Characters that show nothing on their own: format characters (zero-width, bidi),
+ * separators, combining marks, variation selectors, blank fillers (Hangul, Braille).
+ */
+const INVISIBLE = /[\p{Cf}\p{Z}\p{M}\s\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0]/gu;
 
 const textSchema = (max: number) =>
   z
@@ -89,13 +93,13 @@ const textSchema = (max: number) =>
 
 export const ACCOUNT_KEY = /^(console|slack|discord):[A-Za-z0-9._-]{1,64}$/;
 
-const accountKey = z.string().regex(ACCOUNT_KEY, { error: (i) => `expected a person (a mention), got "${String(i.input)}"` });
+const accountKey = z.string().regex(ACCOUNT_KEY, { error: (i) => `expected a person (a mention), got ${quote(String(i.input))}` });
 const orgCode = z
   .string()
   .trim()
   .toUpperCase()
   .regex(ORG_CODE, {
-    error: (i) => `"${String(i.input)}" is not an organisation code (letters, digits and dashes, 2 to 24 characters)`,
+    error: (i) => `${quote(String(i.input))} is not an organisation code (letters, digits and dashes, 2 to 24 characters)`,
   });
 
 export const opt = {
@@ -108,7 +112,7 @@ export const opt = {
     let schema = textSchema(o.max ?? 64).refine((v) => !/\s/.test(v), { error: "must be a single word" });
     if (o.pattern) {
       const pattern = o.pattern;
-      schema = schema.refine((v) => pattern.test(v), { error: (i) => `"${String(i.input)}" is not valid here` });
+      schema = schema.refine((v) => pattern.test(v), { error: (i) => `${quote(String(i.input))} is not valid here` });
     }
     return finish(schema, { kind: "word", description, required: true, maxLength: o.max ?? 64, positional: o.positional }, o.optional);
   },
@@ -119,7 +123,7 @@ export const opt = {
       .trim()
       .toUpperCase()
       .regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{4}-\d{4,}$/, {
-        error: (i) => `"${String(i.input)}" is not a case reference (like HKPF-CSTCB-2026-0001)`,
+        error: (i) => `${quote(String(i.input))} is not a case reference (like HKPF-CSTCB-2026-0001)`,
       });
     return finish(schema, { kind: "ref", description, required: true, positional: o.positional ?? 0 }, o.optional);
   },
@@ -136,7 +140,7 @@ export const opt = {
   /** A person (mention) or an organisation code, e.g. the target of a handoff. */
   target<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt } = {}) {
     const schema = z.union([accountKey, orgCode], {
-      error: (i) => `expected a person (a mention) or an organisation code, got "${String(i.input)}"`,
+      error: (i) => `expected a person (a mention) or an organisation code, got ${quote(String(i.input))}`,
     });
     return finish(schema, { kind: "target", description, required: true, positional: o.positional }, o.optional);
   },
@@ -160,7 +164,7 @@ export const opt = {
       .trim()
       .toLowerCase()
       .refine((v): v is C[number] => (choices as readonly string[]).includes(v), {
-        error: (i) => `must be one of ${choices.join(", ")} (got "${String(i.input)}")`,
+        error: (i) => `must be one of ${choices.join(", ")} (got ${quote(String(i.input))})`,
       }) as unknown as z.ZodType<C[number]>;
     return finish(schema, { kind: "choice", description, required: true, choices, positional: o.positional }, o.optional);
   },
@@ -172,12 +176,12 @@ export const opt = {
       .transform((v, ctx) => {
         const ms = parseDuration(v);
         if (ms === undefined || ms <= 0) {
-          ctx.addIssue({ code: "custom", message: `"${v}" is not a duration like 30m, 12h or 365d` });
+          ctx.addIssue({ code: "custom", message: `${quote(v)} is not a duration like 30m, 12h or 365d` });
           return z.NEVER;
         }
         const max = o.max ?? LONGEST_MS;
         if (ms > max) {
-          ctx.addIssue({ code: "custom", message: `"${v}" is longer than allowed (at most ${formatDuration(max)})` });
+          ctx.addIssue({ code: "custom", message: `${quote(v)} is longer than allowed (at most ${formatDuration(max)})` });
           return z.NEVER;
         }
         return ms;
@@ -191,7 +195,7 @@ export const opt = {
       .trim()
       .toLowerCase()
       .max(254, { error: "is too long" })
-      .pipe(z.email({ error: (i) => `"${String(i.input)}" is not an e-mail address` }));
+      .pipe(z.email({ error: (i) => `${quote(String(i.input))} is not an e-mail address` }));
     return finish(schema, { kind: "email", description, required: true, positional: o.positional }, o.optional);
   },
 
@@ -202,7 +206,7 @@ export const opt = {
       .transform((v, ctx) => {
         const zone = normaliseTimeZone(v);
         if (!zone) {
-          ctx.addIssue({ code: "custom", message: `"${v}" is not an IANA time zone (like Europe/Malta or Asia/Hong_Kong)` });
+          ctx.addIssue({ code: "custom", message: `${quote(v)} is not an IANA time zone (like Europe/Malta or Asia/Hong_Kong)` });
           return z.NEVER;
         }
         return zone;
@@ -215,7 +219,7 @@ export const opt = {
       .string()
       .trim()
       .toUpperCase()
-      .refine(isValidCountry, { error: (i) => `"${String(i.input)}" is not an ISO 3166-1 country code (like HK, MT or GB)` });
+      .refine(isValidCountry, { error: (i) => `${quote(String(i.input))} is not an ISO 3166-1 country code (like HK, MT or GB)` });
     return finish(schema, { kind: "country", description, required: true, positional: o.positional }, o.optional);
   },
 
@@ -251,7 +255,7 @@ export const opt = {
       .transform((v, ctx) => {
         const d = normaliseDomain(v);
         if (!d) {
-          ctx.addIssue({ code: "custom", message: `"${v}" is not a domain name (like police.gov.hk)` });
+          ctx.addIssue({ code: "custom", message: `${quote(v)} is not a domain name (like police.gov.hk)` });
           return z.NEVER;
         }
         return d;

@@ -1,3 +1,4 @@
+import { quote } from "../model/text.js";
 import { UserError } from "../model/errors.js";
 import type { OptionMeta, OptionSet } from "./options.js";
 
@@ -94,7 +95,7 @@ function splitList(value: string): string[] {
 
 function asMention(value: string, mentions: MentionSyntax, name: string): string {
   const key = mentions(value);
-  if (!key) throw new UserError("invalid_option", `${name}: expected a person as a mention (like @name), got "${value}"`);
+  if (!key) throw new UserError("invalid_option", `${name}: expected a person as a mention (like @name), got ${quote(value)}`);
   return key;
 }
 

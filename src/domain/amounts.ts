@@ -1,3 +1,4 @@
+import { quote } from "../model/text.js";
 /**
  * Amounts as typed: `12.5 BTC`, `30000 USDT = 30000 USD`, several separated by commas.
  * Kept as decimal strings (never floats): they may end up in court.
@@ -16,9 +17,9 @@ const normaliseNumber = (n: string) => n.replace(/^0+(?=\d)/, "").replace(/(\.\d
 
 export function parseAmount(text: string): Amount | string {
   const m = AMOUNT.exec(text.trim().replace(/,(?=\d{3}\b)/g, ""));
-  if (!m) return `"${text.trim()}" is not an amount like "12.5 BTC" or "30000 USDT = 30000 USD"`;
+  if (!m) return `${quote(text.trim())} is not an amount like "12.5 BTC" or "30000 USDT = 30000 USD"`;
   const amount = normaliseNumber(m[1]!);
-  if (Number(amount) === 0) return `"${text.trim()}" is zero`;
+  if (Number(amount) === 0) return `${quote(text.trim())} is zero`;
   return { asset: m[2]!.toUpperCase(), amount, usd: m[3] ? normaliseNumber(m[3]) : null };
 }
 

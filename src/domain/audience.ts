@@ -78,7 +78,12 @@ function notNamed(c: CaseAudience, m: MemberView): Verdict {
 export function recipientVerdict(c: CaseAudience, m: MemberView, now: Date): Verdict {
   const seen = personVerdict(c, m, standingOf(m, now));
   if (seen.ok || seen.code === "recipient_not_vetted") return seen;
-  if (c.offeredToOrg !== null && m.org?.id === c.offeredToOrg && m.role === "investigator") return { ok: true, side: "exchange" };
+  if (c.offeredToOrg !== null && m.org?.id === c.offeredToOrg && m.role === "investigator") {
+    // The receiving organisation is told no more than its own exchange would be.
+    if (unconfirmedEmergency(c)) return { ok: false, code: "emergency_unconfirmed", reason: `${c.ref} is an emergency not confirmed yet` };
+    if (c.tlp === "red" && !c.named.has(m.id)) return notNamed(c, m);
+    return { ok: true, side: "exchange" };
+  }
   return seen;
 }
 

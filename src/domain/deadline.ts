@@ -1,3 +1,4 @@
+import { quote } from "../model/text.js";
 import { LONGEST_MS, parseDuration } from "./durations.js";
 
 /**
@@ -30,7 +31,7 @@ export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: numb
   return at;
 }
 
-const TOO_FAR = (text: string) => `"${text}" is too far ahead: a deadline is at most ten years away`;
+const TOO_FAR = (text: string) => `${quote(text)} is too far ahead: a deadline is at most ten years away`;
 
 export function parseDeadline(input: string, now: Date, timeZone: string): Date | string {
   const text = input.trim();
@@ -46,9 +47,9 @@ export function parseDeadline(input: string, now: Date, timeZone: string): Date 
     const [y, mo, d, h, mi] = local.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
     const date = new Date(Date.UTC(y!, mo! - 1, d!));
     if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || (h ?? 0) > 23 || (mi ?? 0) > 59) {
-      return `"${text}" is not a real date`;
+      return `${quote(text)} is not a real date`;
     }
     return within(h === undefined ? zonedToUtc(y!, mo!, d!, 23, 59, timeZone) : zonedToUtc(y!, mo!, d!, h, mi!, timeZone));
   }
-  return `"${text}" is not a deadline like 48h, 2026-11-30, 2026-11-30T18:00 or 2026-11-30T18:00+08:00`;
+  return `${quote(text)} is not a deadline like 48h, 2026-11-30, 2026-11-30T18:00 or 2026-11-30T18:00+08:00`;
 }

@@ -50,7 +50,7 @@ async function load(tx: Tx, rows: QueuedMessage[]): Promise<Loaded> {
     if (r.caseThreadId !== null) threadIds.add(r.caseThreadId);
     if (r.bindingId !== null) bindingIds.add(r.bindingId);
     if (r.audience === "channel") for (const id of coversOf(r)?.cases ?? []) caseIds.add(id);
-    if (r.audience === "legacy" && r.kind === "dm" && r.caseId !== null) legacyAccounts.push({ platform: r.platform, externalId: r.channelId });
+    if (r.audience === "legacy" && r.kind === "dm") legacyAccounts.push({ platform: r.platform, externalId: r.channelId });
   }
   const threads = threadIds.size === 0 ? [] : await tx.caseThread.findMany({ where: { id: { in: [...threadIds] } } });
   for (const t of threads) {
@@ -134,6 +134,8 @@ function verdictFor(r: QueuedMessage, l: Loaded, now: Date): Verdict {
       // A farewell to a place that never got the case's card would only tell it the case exists.
       const thread = r.caseThreadId === null ? undefined : l.threads.get(r.caseThreadId);
       if (thread && thread.cardMessageId === null) return { ok: false, code: "thread_retired", reason: `the case's card never reached ${thread.channelId}, so there is nobody to tell` };
+      // Unbound since: "nothing more will be posted here" holds for farewells too.
+      if (thread && thread.bindingId !== null && !l.bindings.has(thread.bindingId)) return { ok: false, code: "channel_unbound", reason: `${thread.channelId} is no longer a liaison channel` };
       return OK;
     }
     case "case":
@@ -147,6 +149,11 @@ function verdictFor(r: QueuedMessage, l: Loaded, now: Date): Verdict {
     default: {
       // Written before audiences were recorded: judged by what the row itself says.
       if (r.kind === "channel") return digestVerdict(r, l);
+      if (r.caseId === null && r.kind === "dm") {
+        // A notice to a person (a registration to check, their own vetting): only while they are vetted.
+        const m = l.accounts.get(accountKeyOf(r.platform, r.channelId));
+        return m ? selfVerdict(m, now) : gone("the recipient's account is no longer known");
+      }
       if (r.caseId === null) return OK;
       if (r.kind === "dm") {
         const m = l.accounts.get(accountKeyOf(r.platform, r.channelId));

@@ -27,6 +27,14 @@ export function nextTick(cron: string, timeZone: string, after: Date): Date | st
   }
 }
 
+/** How far apart the schedule's next two ticks are (ms), or why the cron is wrong. */
+export function tickInterval(cron: string, timeZone: string, after: Date): number | string {
+  const first = nextTick(cron, timeZone, after);
+  if (typeof first === "string") return first;
+  const second = nextTick(cron, timeZone, first);
+  return typeof second === "string" ? Infinity : second.getTime() - first.getTime();
+}
+
 /** Schedules the binding's next digest tick; the tick's time is in the key, so it is taken once. */
 export async function scheduleDigest(tx: Tx, now: Date, b: Pick<Binding, "id" | "digestCron" | "timeZone">): Promise<Date | null> {
   const next = nextTick(b.digestCron, b.timeZone, now);

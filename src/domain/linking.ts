@@ -47,15 +47,17 @@ export async function redeemLinkCode(tx: Tx, caller: Caller, code: string, now: 
     throw new UserError("not_found", "that link code is unknown, used or expired; ask for a new one with /liaison link on your registered account", denial);
   }
   if (caller.member?.id === row.memberId) throw new UserError("conflict", "this account is already linked to you");
+  // A good code from an account that may not use it is counted like a wrong one.
   if (caller.member && caller.member.status !== "unregistered") {
     throw new UserError(
       "conflict",
       `this ${caller.account.platform} account already belongs to ${caller.member.name}; an account with its own registration cannot be merged`,
+      denial,
     );
   }
   const target = await loadMember(tx, row.memberId);
   if (target.accounts.some((a) => a.platform === caller.account.platform)) {
-    throw new UserError("conflict", `${target.name} already has a ${caller.account.platform} account linked`);
+    throw new UserError("conflict", `${target.name} already has a ${caller.account.platform} account linked`, denial);
   }
   await tx.linkCode.update({ where: { id: row.id }, data: { usedAt: now } });
   const existing = await tx.account.findUnique({

@@ -1,3 +1,4 @@
+import { quote } from "../model/text.js";
 import type { Tx } from "../db/database.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
@@ -34,7 +35,7 @@ export function toOrganisation(row: OrgRow): Organisation {
 
 export async function findOrg(tx: Tx, code: string): Promise<Organisation> {
   const row = await tx.organisation.findUnique({ where: { code: code.toUpperCase() } });
-  if (!row) throw new UserError("not_found", `unknown organisation "${code}" (see /ppp org list)`);
+  if (!row) throw new UserError("not_found", `unknown organisation ${quote(code)} (see /ppp org list)`);
   return toOrganisation(row);
 }
 

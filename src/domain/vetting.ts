@@ -1,5 +1,6 @@
 import type { Tx } from "../db/database.js";
 import type { Provider } from "../db/migrate.js";
+import { lockMember } from "../db/sql/members.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, ensureMember, loadMember, standingOf, type Caller, type MemberView, type Role } from "./members.js";
@@ -62,10 +63,13 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
   }
   // Two registrations of one address at once queue here (SQLite transactions already do).
   if (provider === "postgresql") await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`email:${input.email}`}))`;
-  const taken = await tx.member.findFirst({
-    where: { email: input.email, status: { in: ["pending", "vetted", "suspended"] }, ...(caller.member ? { NOT: { id: caller.member.id } } : {}) },
-    select: { id: true },
+  // One address, one member — bob+other@ is bob@ to a mail server.
+  const mailbox = canonicalMailbox(input.email);
+  const domainRows = await tx.member.findMany({
+    where: { email: { endsWith: `@${domain}` }, status: { in: ["pending", "vetted", "suspended"] }, ...(caller.member ? { NOT: { id: caller.member.id } } : {}) },
+    select: { email: true },
   });
+  const taken = domainRows.some((r) => r.email !== null && canonicalMailbox(r.email) === mailbox);
   if (taken) {
     throw new UserError(
       "conflict",
@@ -99,6 +103,12 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
   return { member: await loadMember(tx, member.id), request: request.id };
 }
 
+/** An address as its mailbox: lower-case, without a `+tag`. */
+export function canonicalMailbox(email: string): string {
+  const at = email.lastIndexOf("@");
+  return `${email.slice(0, at).split("+")[0]}${email.slice(at)}`.toLowerCase();
+}
+
 export interface VetOptions {
   validityMs: number;
   /** Promote to coordinator. */
@@ -117,6 +127,8 @@ const describeRequest = (r: { id: number; role: string; email: string }, orgCode
 
 export async function vet(tx: Tx, actor: Caller, target: MemberView, options: VetOptions, now: Date): Promise<Vetting> {
   if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot vet yourself; another coordinator must", true);
+  // A registration racing this vetting waits (or is waited for): what is read next is current.
+  await tx.sql.run(lockMember, { id: target.id });
   const pending = await tx.registration.findFirst({ where: { memberId: target.id, state: "pending" }, orderBy: { id: "desc" }, include: { org: true } });
   if (pending) {
     const current = describeRequest(pending, pending.org.code);
@@ -141,10 +153,15 @@ export async function vet(tx: Tx, actor: Caller, target: MemberView, options: Ve
     );
   }
   const until = new Date(now.getTime() + options.validityMs);
+  if (pending) {
+    // Exactly the request that was checked: its state changes only if it is still the pending one.
+    const granted = await tx.registration.updateMany({ where: { id: pending.id, state: "pending" }, data: { state: "vetted", decidedAt: now, decidedById: actor.member!.id } });
+    if (granted.count !== 1) throw new UserError("conflict", `${target.name}'s request #${pending.id} changed while it was being vetted; run /liaison vet again`);
+  }
   await tx.member.update({
     where: { id: target.id },
     data: {
-      role,
+      ...(pending ? { orgId: pending.orgId, role: options.role ?? pending.role, email: pending.email } : { role }),
       status: "vetted",
       vettedAt: now,
       vettedUntil: until,
@@ -154,14 +171,13 @@ export async function vet(tx: Tx, actor: Caller, target: MemberView, options: Ve
       updatedAt: now,
     },
   });
-  if (pending) await tx.registration.update({ where: { id: pending.id }, data: { state: "vetted", decidedAt: now, decidedById: actor.member!.id } });
   await recordAudit(tx, {
     at: now,
     actorId: actor.member!.id,
     account: accountKey(actor.account),
     action: "member.vetted",
     target: `member:${target.id}`,
-    detail: { role, org: target.org?.code ?? null, until: dateOnly(until), previously: standingOf(target, now), request: pending?.id ?? null },
+    detail: { role: options.role ?? pending?.role ?? role, org: pending?.org.code ?? target.org?.code ?? null, until: dateOnly(until), previously: standingOf(target, now), request: pending?.id ?? null },
   });
   await scheduleVettingNotice(tx, now, target.id, until);
   return { member: await loadMember(tx, target.id), request: pending?.id ?? null };

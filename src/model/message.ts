@@ -162,3 +162,10 @@ export function plain(r: Rich): string {
     })
     .join("");
 }
+
+/** The blocks with `prefix` (plain text) at the start of the first paragraph, e.g. a warning sign. */
+export function withPrefix(blocks: Block[], prefix: string): Block[] {
+  const [first, ...rest] = blocks;
+  if (first?.kind !== "text") return blocks;
+  return [{ kind: "text", rich: [text(prefix), ...first.rich] }, ...rest];
+}

@@ -37,3 +37,8 @@ export function truncate(text: string, max: number, pointer = ""): string {
   if (tail.length >= max) return text.slice(0, safeCut(text, max));
   return text.slice(0, safeCut(text, max - tail.length)) + tail;
 }
+
+/** What someone typed, quoted in a refusal: cut short, so a long line is not echoed back whole. */
+export function quote(typed: string, max = 60): string {
+  return `"${truncate(typed, max)}"`;
+}

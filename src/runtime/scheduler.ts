@@ -4,7 +4,7 @@ import type { Services } from "../core/command.js";
 import type { Database } from "../db/database.js";
 import type { TimerRow } from "../domain/cases/escalation.js";
 import { fireTimer, fireTimers } from "../domain/fire.js";
-import type { Logger } from "../log.js";
+import { safeError, type Logger } from "../log.js";
 import { faultPoint } from "./faults.js";
 import { Loop } from "./loop.js";
 import { Mutex } from "./mutex.js";
@@ -36,6 +36,11 @@ export interface SchedulerOptions {
 }
 
 class LeaseLost extends Error {}
+
+function failureOf(error: unknown): string {
+  const e = safeError(error);
+  return [e?.type, e?.code, (e?.driver as { code?: unknown } | undefined)?.code].filter(Boolean).join(" ").slice(0, 200) || "failed";
+}
 
 export class Scheduler {
   readonly owner: string;
@@ -180,7 +185,8 @@ export class Scheduler {
             state: dead ? "dead" : "scheduled",
             // Escalations are urgent: retry soon (a dropped connection), back off only if it persists.
             dueAt: new Date(now.getTime() + Math.min(1000 * 2 ** (row.attempts - 1), 300_000) * (0.75 + Math.random() / 2)),
-            lastError: String((error as Error).message).slice(0, 500),
+            // The class and code only: a message may quote the row it refused (case content).
+            lastError: failureOf(error),
             leaseOwner: null,
             leaseToken: null,
             leaseExpiresAt: null,

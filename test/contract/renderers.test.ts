@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { renderBlocks as consoleBlocks, renderCard as consoleCard } from "../../adapters/console/render.js";
-import { cardEmbed, embedLength, LIMITS as DISCORD, renderBlocks as discordBlocks } from "../../adapters/discord/render.js";
-import { cardMessage, LIMITS as SLACK, renderBlocks as slackBlocks } from "../../adapters/slack/render.js";
+import { cardEmbed, embedLength, LIMITS as DISCORD, renderBlocks as discordBlocks, renderReply as discordReply } from "../../adapters/discord/render.js";
+import { cardMessage, LIMITS as SLACK, renderBlocks as slackBlocks, renderReply as slackReply } from "../../adapters/slack/render.js";
 import { caseCard } from "../../src/domain/cases/card.js";
 import type { CaseRecord } from "../../src/domain/cases/model.js";
 import type { MemberView } from "../../src/domain/members.js";
@@ -251,5 +251,19 @@ describe.each([slack, discord, consoleContract])("renderer contract: $name", (co
         expect(t).not.toMatch(/<@?[A-Z0-9]*…/);
       }
     }
+  });
+});
+
+describe("a refusal at its longest", () => {
+  const refusal = { visibility: "private" as const, tone: "error" as const, blocks: [para(rich`amounts: ${hostile(3990)}`)] };
+  it("stays within Slack's section limit, warning sign included", () => {
+    const m = slackReply(refusal);
+    expect((m.blocks[0] as { text: { text: string } }).text.text.startsWith(":warning: ")).toBe(true);
+    for (const b of m.blocks as { text?: { text: string } }[]) expect(b.text?.text.length ?? 0).toBeLessThanOrEqual(SLACK.section);
+  });
+  it("stays within Discord's content limit, warning sign included", () => {
+    const m = discordReply(refusal);
+    expect(m.content!.startsWith("⚠️ ")).toBe(true);
+    expect(m.content!.length).toBeLessThanOrEqual(DISCORD.content);
   });
 });

@@ -95,3 +95,9 @@ export const renameMember = statement<{ id: number; name: string; now: Date }>(
   "rename_member",
   `UPDATE "member" SET name = @name, updated_at = @now WHERE id = @id`,
 );
+
+/** Takes a member row's write lock for the rest of the transaction (SQLite: the transaction holds the database's). */
+export const lockMember = statement<{ id: number }>("lock_member", {
+  sqlite: `SELECT id FROM "member" WHERE id = @id`,
+  postgresql: `SELECT id FROM "member" WHERE id = @id FOR UPDATE`,
+});

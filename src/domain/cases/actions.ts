@@ -27,14 +27,14 @@ export async function actOn(env: CaseEnv, caller: Caller, ref: string): Promise<
   return { c, side, me: caller.member! };
 }
 
-function requirePaged(c: CaseRecord, action: string) {
+export function requirePaged(c: CaseRecord, action: string) {
   if (awaitingConfirmation(c)) {
     throw new UserError("invalid_state", `${c.ref} is an emergency awaiting confirmation; it cannot be ${action} until it is confirmed (/case confirm ${c.ref})`);
   }
 }
 
 /** Moves the ball; time spent waiting on the agency is set aside from the exchange's SLA. */
-async function setWhoseMove(env: CaseEnv, c: CaseRecord, move: WhoseMove): Promise<boolean> {
+export async function setWhoseMove(env: CaseEnv, c: CaseRecord, move: WhoseMove): Promise<boolean> {
   if (c.whoseMove === move) return false;
   const data: { whoseMove: WhoseMove; waitingSince: Date | null; agencyWaitSeconds?: number } = {
     whoseMove: move,

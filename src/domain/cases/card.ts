@@ -3,7 +3,7 @@ import { formatAge } from "../durations.js";
 import { personRef } from "../members.js";
 import type { Policy } from "../policy.js";
 import { shortenSubject } from "../subjects.js";
-import { awaitingConfirmation, isActive, type CaseRecord } from "./model.js";
+import { awaitingConfirmation, isActive, pagedNow, type CaseRecord } from "./model.js";
 
 /**
  * The one case card (SPEC §2), platform-neutral. In channels subjects are shortened; in
@@ -93,7 +93,7 @@ export function caseCard(c: CaseRecord, audience: Audience, policy: Policy, now:
   const timers = timerLine(c, policy, now);
   if (timers) fields.push({ label: "timers", value: rich`${timers}` });
 
-  const paged = c.participants.filter((p) => p.pagedAt).map((p) => [mention(personRef(p.member))]);
+  const paged = pagedNow(c, now).map((p) => [mention(personRef(p))]);
   const sections: Rich[] = [];
   if (c.summary && audience === "direct") sections.push(rich`${c.summary}`);
   return {

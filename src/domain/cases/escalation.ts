@@ -6,6 +6,7 @@ import { appendEvent } from "../timeline.js";
 import { isActive, loadCase, loadCases, lockCase, lockCases, type CaseRecord } from "./model.js";
 import { notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
 import { pageLevel, type Level } from "./paging.js";
+import { consentAskable } from "./people.js";
 
 /**
  * Escalation by timer (SPEC §3). From the page: a reminder every `remind` until someone
@@ -91,6 +92,13 @@ async function escalateByTimer(env: CaseEnv, c: CaseRecord, level: Level) {
 async function handoffExpired(env: CaseEnv, c: CaseRecord, payload: { handoff: number; step: number }) {
   const offer = c.pendingHandoff;
   if (!offer || offer.id !== payload.handoff || !isActive(c)) return;
+  if (offer.acceptedById !== null) {
+    // Accepted by the receiving exchange: it is the agency's consent that is awaited, not anyone's acknowledgement.
+    const ask = [para(rich`${c.ref} is still waiting for ${c.agency.code}'s consent to move it to ${offer.toOrg!.code}: /case accept ${c.ref}`)];
+    await notifyPeople(env, c, c.eventCount, await consentAskable(env, c), ask, `consent-reminder-${payload.step}`);
+    await scheduleHandoffExpiry(env, c, offer.id, payload.step + 1);
+    return;
+  }
   const to = offer.toMember ? offer.toMember.name : offer.toOrg!.code;
   const waited = formatDuration(env.services.policy.severities[c.severity].ack * payload.step);
   if (c.escalationLevel < 3) {

@@ -2,7 +2,7 @@ import type { Tx } from "../../db/database.js";
 import { GENESIS_HASH, verifyChain, type Verification } from "../timeline.js";
 import { formatAmounts, formatTime, statusLabel } from "./card.js";
 import type { CaseRecord } from "./model.js";
-import { describeEvent, nameMap, timeline } from "./queries.js";
+import { describeEvent, nameMap, timeline, timelineFor } from "./queries.js";
 
 /**
  * `/case export`: the timeline as JSON and Markdown, with every event's hash and its
@@ -17,8 +17,8 @@ export interface CaseExport {
 
 const mdEscape = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/([*_`[\]<>#])/g, "\\$1");
 
-export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now: Date): Promise<CaseExport> {
-  const entries = await timeline(tx, c);
+export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now: Date, side = "coordinator"): Promise<CaseExport> {
+  const entries = timelineFor(await timeline(tx, c), side);
   const names = await nameMap(tx, entries);
   const verification = await verifyChain(tx, c);
   const document = {
@@ -59,6 +59,7 @@ export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now:
       data: e.data,
       prevHash: e.prevHash,
       hash: e.hash,
+      ...(e.withheld ? { withheld: true } : {}),
     })),
   };
 

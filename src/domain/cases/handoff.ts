@@ -4,11 +4,12 @@ import { loadMember, personRef, resolvePerson, standingOf, type Caller, type Mem
 import { findOrg, getRoster, type Organisation } from "../orgs.js";
 import { appendEvent } from "../timeline.js";
 import { requireNotClosed, requireSide, unknownCase } from "./access.js";
-import { actOn, recordAck } from "./actions.js";
+import { actOn, recordAck, requirePaged, setWhoseMove } from "./actions.js";
 import { scheduleHandoffExpiry } from "./escalation.js";
 import { cancelCaseTimers } from "../timers.js";
-import { isActive, loadCase, lockCase, namedOn, type CaseRecord, type HandoffView } from "./model.js";
+import { awaitingConfirmation, isActive, loadCase, lockCase, namedOn, type CaseRecord, type HandoffView } from "./model.js";
 import { ensureThreads, notifyPeople, notifyThreads, retireThreads, type CaseEnv } from "./notify.js";
+import { consentAskable } from "./people.js";
 
 /**
  * Handoffs: offered, then accepted by the person or organisation they were offered to. The
@@ -41,6 +42,7 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
   const { c, side, me } = await actOn(env, caller, ref);
   requireSide(c, side, ["exchange", "coordinator"], "hand off");
   requireNotClosed(c, "hand off");
+  requirePaged(c, "handed off");
   if (!isActive(c)) throw new UserError("invalid_state", `${c.ref} is resolved; reopen it before handing it off`);
   const target = await resolveTarget(env, c, to);
   if (target.member?.id === me.id) throw new UserError("invalid_option", "to: you cannot hand a case to yourself");
@@ -55,9 +57,15 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
   });
   const offer: HandoffView = { id: row.id, fromId: me.id, toMember: target.member, toOrg: target.org, note, offeredAt: env.now, acceptedById: null, consentedById: null };
   c.pendingHandoff = offer;
-  if (target.member && !c.participants.some((p) => p.member.id === target.member!.id)) {
-    await env.tx.caseParticipant.create({ data: { caseId: c.id, memberId: target.member.id, reason: "handoff", createdAt: env.now } });
-    c.participants.push({ member: target.member, reason: "handoff", pagedAt: null });
+  // Whoever is offered the case is named on it: the person, or the receiving organisation's on-call.
+  const recipients = target.member ? [target.member] : await getRoster(env.tx, target.org!.id, "oncall");
+  if (c.tlp === "red" && !recipients.some((p) => standingOf(p, env.now) === "vetted")) {
+    throw new UserError("invalid_option", `to: nobody is on call at ${target.org!.code} to be offered a TLP:RED case by name; its on-call rotation must be set first (/ppp oncall ${target.org!.code})`);
+  }
+  for (const person of recipients.filter((p) => standingOf(p, env.now) === "vetted")) {
+    if (c.participants.some((p) => p.member.id === person.id)) continue;
+    await env.tx.caseParticipant.create({ data: { caseId: c.id, memberId: person.id, reason: "handoff", createdAt: env.now } });
+    c.participants.push({ member: person, reason: "handoff", pagedAt: null });
   }
   await env.tx.case.update({ where: { id: c.id }, data: { lastActivityAt: env.now, updatedAt: env.now } });
   const event = await appendEvent(env.tx, c, {
@@ -76,8 +84,7 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
     post: [para(rich`${mention(personRef(me))} offers the case to ${whom}: ${note}`), para(how)],
     updateCard: true,
   });
-  const recipients = target.member ? [target.member] : await getRoster(env.tx, target.org!.id, "oncall");
-  if (c.tlp !== "red" || target.member) {
+  {
     await notifyPeople(env, c, event.seq, recipients, [
       para(rich`${me.name} offers you ${c.ref} (${c.severity} ${c.type}, ${c.agency.code}): ${c.title}`),
       para(rich`Their note: ${note}`),
@@ -89,18 +96,28 @@ export async function offerHandoff(env: CaseEnv, caller: Caller, ref: string, to
 
 type Role = "receiver" | "consent";
 
-/** What the caller may do about the offer: accept it (its target) or consent to the move (the agency). */
+/**
+ * What the caller may do about the offer: accept it (its target) or consent to the move (the
+ * agency). An offer to an organisation is for its investigators — of a TLP:RED case, only for
+ * those it was offered to by name (its on-call when it was offered).
+ */
 function roleIn(c: CaseRecord, offer: HandoffView, me: MemberView, agencySide: boolean): Role | null {
   if (isMove(c, offer) && agencySide && (me.role === "coordinator" || namedOn(c).has(me.id))) return "consent";
   if (offer.toMember?.id === me.id) return "receiver";
-  if (offer.toOrg && me.org?.id === offer.toOrg.id && me.role === "investigator") return "receiver";
+  if (offer.toOrg && me.org?.id === offer.toOrg.id && me.role === "investigator" && (c.tlp !== "red" || namedOn(c).has(me.id))) return "receiver";
   return null;
 }
+
+/** Whether the one who accepted may still receive the case (they may have been suspended since). */
+const stillReceiver = (offer: HandoffView, m: MemberView, now: Date) =>
+  standingOf(m, now) === "vetted" && m.role === "investigator" && m.org?.id === offer.toOrg?.id;
 
 export interface Acceptance {
   c: CaseRecord;
   /** The move still waits for the other half: the receiving organisation or the agency's consent. */
   waitingFor: "consent" | "acceptance" | null;
+  /** Who has the case now, when the handoff completed. */
+  receiver: MemberView | null;
 }
 
 export async function acceptHandoff(env: CaseEnv, caller: Caller, ref: string): Promise<Acceptance> {
@@ -113,10 +130,11 @@ export async function acceptHandoff(env: CaseEnv, caller: Caller, ref: string): 
   const role = offer ? roleIn(c, offer, me, side === "agency" || side === "coordinator") : null;
   if (!offer || !role) throw new UserError("forbidden", `no handoff of ${c.ref} is offered to you`, { target: `case:${c.ref}` });
   requireNotClosed(c, "accept");
+  requirePaged(c, "handed off");
 
   if (!isMove(c, offer)) {
     await completeHandoff(env, c, offer, me);
-    return { c, waitingFor: null };
+    return { c, waitingFor: null, receiver: me };
   }
   if (role === "receiver") {
     if (offer.acceptedById !== null) throw new UserError("conflict", `${offer.toOrg!.code} already accepted ${c.ref}; it waits for ${c.agency.code}'s consent`);
@@ -129,10 +147,17 @@ export async function acceptHandoff(env: CaseEnv, caller: Caller, ref: string): 
   }
   if (offer.acceptedById !== null && offer.consentedById !== null) {
     const receiver = offer.acceptedById === me.id ? me : await loadMember(env.tx, offer.acceptedById);
-    await completeHandoff(env, c, offer, receiver);
-    return { c, waitingFor: null };
+    if (stillReceiver(offer, receiver, env.now)) {
+      await completeHandoff(env, c, offer, receiver);
+      return { c, waitingFor: null, receiver };
+    }
+    // The one who accepted may no longer take it (suspended, moved on): their acceptance lapses.
+    await env.tx.handoff.update({ where: { id: offer.id }, data: { acceptedById: null, acceptedAt: null } });
+    offer.acceptedById = null;
   }
   const waitingFor = offer.acceptedById === null ? "acceptance" : "consent";
+  // While the agency is asked, the move is theirs to make.
+  if (waitingFor === "consent") await setWhoseMove(env, c, "agency");
   await env.tx.case.update({ where: { id: c.id }, data: { lastActivityAt: env.now, updatedAt: env.now } });
   const event = await appendEvent(env.tx, c, {
     at: env.now,
@@ -142,16 +167,19 @@ export async function acceptHandoff(env: CaseEnv, caller: Caller, ref: string): 
   });
   if (role === "receiver") {
     // The agency is asked; the case stays with its exchange until then.
-    const askable = [c.openedBy, ...c.participants.map((p) => p.member)].filter((m, i, all) => m.org?.id === c.agency.id && all.findIndex((x) => x.id === m.id) === i);
-    await notifyPeople(env, c, event.seq, askable, [
-      para(rich`${offer.toOrg!.code} accepted ${c.ref} (${c.severity} ${c.type}, offered by ${c.exchange.code}). It moves there once ${c.agency.code} consents: /case accept ${c.ref}`),
+    await notifyPeople(env, c, event.seq, await consentAskable(env, c), [
+      para(rich`${me.name} of ${offer.toOrg!.code} accepted ${c.ref} (${c.severity} ${c.type}, offered by ${c.exchange.code}). It moves there once ${c.agency.code} consents: /case accept ${c.ref}`),
     ], "consent");
-    await notifyThreads(env, c, event.seq, { post: [para(rich`${offer.toOrg!.code} accepted the handoff; the case moves once ${c.agency.code} consents (/case accept ${c.ref}).`)] });
+    await notifyThreads(env, c, event.seq, {
+      post: [para(rich`${me.name} of ${offer.toOrg!.code} accepted the handoff; the case moves once ${c.agency.code} consents (/case accept ${c.ref}).`)],
+      updateCard: true,
+    });
   } else {
     await notifyThreads(env, c, event.seq, { post: [para(rich`${mention(personRef(me))} consented for ${c.agency.code} to moving the case to ${offer.toOrg!.code}; it moves once ${offer.toOrg!.code} accepts.`)] });
   }
-  return { c, waitingFor };
+  return { c, waitingFor, receiver: null };
 }
+
 
 /** The handoff takes effect: the case is the receiver's (and, for a move, their exchange's). */
 async function completeHandoff(env: CaseEnv, c: CaseRecord, offer: HandoffView, receiver: MemberView): Promise<void> {
@@ -164,6 +192,7 @@ async function completeHandoff(env: CaseEnv, c: CaseRecord, offer: HandoffView, 
   }
   await recordAck(env, c, receiver);
   await cancelCaseTimers(env.tx, c.id, ["handoff"], env.now);
+  if (movedFrom) await setWhoseMove(env, c, "exchange");
   await env.tx.case.update({ where: { id: c.id }, data: { assigneeId: receiver.id, status: "IN_PROGRESS", lastActivityAt: env.now, updatedAt: env.now } });
   c.assignee = receiver;
   c.status = "IN_PROGRESS";
@@ -193,7 +222,8 @@ async function acceptingFromOtherExchange(env: CaseEnv, caller: Caller, ref: str
   const c = await loadCase(env.tx, { ref });
   const me = caller.member;
   const offer = c?.pendingHandoff;
-  if (!c || !me || caller.standing !== "vetted" || !offer?.toOrg || me.org?.id !== offer.toOrg.id || me.role !== "investigator") {
+  const offeredToMe = offer?.toOrg && me?.org?.id === offer.toOrg.id && me.role === "investigator" && (c!.tlp !== "red" || namedOn(c!).has(me.id));
+  if (!c || !me || caller.standing !== "vetted" || !offeredToMe || awaitingConfirmation(c)) {
     throw c ? unknownCase(c.ref, true) : notVisible;
   }
   requireSide(c, "exchange", ["exchange"], "accept");

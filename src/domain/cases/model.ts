@@ -1,10 +1,10 @@
 import type { Tx } from "../../db/database.js";
 import type { CaseRow, ThreadRow } from "../../db/rows.js";
 import { caseByRef, caseByRefForChange, casesById, casesByIdForChange } from "../../db/sql/cases.js";
-import { loadMembers, type MemberView } from "../members.js";
+import { loadMembers, standingOf, type MemberView } from "../members.js";
 import type { Organisation } from "../orgs.js";
 import type { Severity } from "../policy.js";
-import type { CaseAudience } from "../audience.js";
+import { personVerdict, type CaseAudience } from "../audience.js";
 import type { Chain } from "../subjects.js";
 
 /** What a case is made of, as the rest of the domain reads it. */
@@ -102,6 +102,15 @@ export function audienceOf(c: CaseRecord): CaseAudience {
     named: namedOn(c),
     offeredToOrg: offered && offered.id !== c.exchange.id ? offered.id : null,
   };
+}
+
+/**
+ * The people paged on the case who are still on it: a move to another exchange or a
+ * suspension takes people off a case, though its history keeps them.
+ */
+export function pagedNow(c: CaseRecord, now: Date): MemberView[] {
+  const audience = audienceOf(c);
+  return c.participants.filter((p) => p.pagedAt && personVerdict(audience, p.member, standingOf(p.member, now)).ok).map((p) => p.member);
 }
 
 /** An emergency the exchange has not been paged for yet. */

@@ -1,7 +1,7 @@
 import { joinRich, page, para, rich, type Block } from "../../model/message.js";
 import { coordinators, personRef, standingOf, type MemberView } from "../members.js";
 import { getRoster } from "../orgs.js";
-import type { CaseRecord } from "./model.js";
+import { pagedNow, type CaseRecord } from "./model.js";
 import { ensureThreads, notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
 import { appendEvent } from "../timeline.js";
 
@@ -92,13 +92,13 @@ export async function pageLevel(
       level,
       requestedLevel: requested,
       // A reminder goes to everyone paged so far; a page to the level's people.
-      paged: (how.cause === "reminder" ? c.participants.filter((p) => p.pagedAt).map((p) => p.member) : people).map((p) => p.id),
+      paged: (how.cause === "reminder" ? pagedNow(c, env.now) : people).map((p) => p.id),
       newlyPaged: fresh.map((p) => p.id),
       reason: how.reason ?? null,
     },
   });
 
-  const everyone = c.participants.filter((p) => p.pagedAt).map((p) => [page(personRef(p.member))]);
+  const everyone = pagedNow(c, env.now).map((p) => [page(personRef(p))]);
   const what =
     how.cause === "paged" ? `Paging ${LEVEL_NAMES[level]}` : how.cause === "reminder" ? "Reminder" : `Escalated to level ${level} (${LEVEL_NAMES[level]})`;
   const because = how.reason ? rich` — ${how.reason}` : [];

@@ -65,6 +65,17 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  /** Its content is not shown to this reader (it keeps its place and hashes in the chain). */
+  withheld?: true;
+}
+
+/** Event types of the agencies alone: kept from the exchange (older timelines recorded deconfliction). */
+const AGENCY_ONLY = new Set(["deconfliction"]);
+
+/** The timeline as one side may read it. */
+export function timelineFor(entries: TimelineEntry[], side: string): TimelineEntry[] {
+  if (side !== "exchange") return entries;
+  return entries.map((e) => (AGENCY_ONLY.has(e.type) ? { ...e, type: "withheld", data: {}, withheld: true } : e));
 }
 
 export async function timeline(tx: Tx, c: CaseRecord): Promise<TimelineEntry[]> {
@@ -122,6 +133,8 @@ export function describeEvent(e: TimelineEntry, names: Map<number, string>): str
       return `reopened${d.reason ? `: ${String(d.reason)}` : ""}`;
     case "tlp_changed":
       return `changed TLP:${String(d.from).toUpperCase()} to TLP:${String(d.to).toUpperCase()}${d.reason ? `: ${String(d.reason)}` : ""}`;
+    case "withheld":
+      return "(an agency matter, not shown to the exchange)";
     case "deconfliction":
       return `deconfliction: ${String(d.linkedRef)} (${String(d.linkedAgency)}) names the same funds`;
     default:
