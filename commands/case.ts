@@ -4,12 +4,10 @@ import { UserError } from "../src/model/errors.js";
 import { list, para, privateReply, rich, strong, type Block } from "../src/model/message.js";
 import { opt } from "../src/core/options.js";
 import { parseAmount } from "../src/domain/amounts.js";
-import { acknowledge, addNote, changeTlp, close, escalate, reopen, resolve, take } from "../src/domain/cases/actions.js";
 import { caseCard } from "../src/domain/cases/card.js";
+import * as change from "../src/domain/cases/changes.js";
 import { exportCase } from "../src/domain/cases/export.js";
-import { acceptHandoff, offerHandoff } from "../src/domain/cases/handoff.js";
 import { CASE_TYPES, TLPS, type CaseRecord } from "../src/domain/cases/model.js";
-import { confirmCase, openCase } from "../src/domain/cases/open.js";
 import { sideOf } from "../src/domain/cases/access.js";
 import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineFor, timelineLine } from "../src/domain/cases/queries.js";
 import { parseDeadline } from "../src/domain/deadline.js";
@@ -19,7 +17,7 @@ import { describeSubject, parseSubject, SubjectError } from "../src/domain/subje
 
 /** `/case`: the case desk (SPEC §2). */
 
-const env = (ctx: CommandContext) => ({ tx: ctx.tx, now: ctx.now, services: ctx.services });
+const run = (ctx: CommandContext) => ({ tx: ctx.tx, clock: ctx.clock, services: ctx.services, caller: ctx.caller });
 const cardOf = (ctx: CommandContext, c: CaseRecord): Block => ({ kind: "card", card: caseCard(c, "direct", ctx.services.policy, ctx.now) });
 const done = (message: string) => privateReply(para(rich`${message}`));
 
@@ -70,7 +68,7 @@ const open = defineCommand({
     }
     const seen = new Set<string>();
     const subjects = (o.subjects ?? []).filter((s) => !seen.has(s.value) && seen.add(s.value));
-    const c = await openCase(env(ctx), ctx.caller, {
+    const c = await change.open(run(ctx), {
       title: o.title,
       exchange: o.exchange,
       agency: o.agency,
@@ -105,7 +103,7 @@ const confirm = defineCommand({
   access: "vetted",
   options: ref,
   async run(ctx, o) {
-    const c = await confirmCase(env(ctx), ctx.caller, o.ref);
+    const { c } = await change.confirm(run(ctx), o.ref);
     return done(`Confirmed ${c.ref}. ${c.exchange.code} is paged now.`);
   },
 });
@@ -159,7 +157,7 @@ const ack = defineCommand({
   access: "vetted",
   options: ref,
   async run(ctx, o) {
-    const c = await acknowledge(env(ctx), ctx.caller, o.ref);
+    const { c } = await change.acknowledge(run(ctx), o.ref);
     return done(`Acknowledged ${c.ref}. Reminders and escalation stop.`);
   },
 });
@@ -171,7 +169,7 @@ const takeCommand = defineCommand({
   access: "vetted",
   options: ref,
   async run(ctx, o) {
-    const c = await take(env(ctx), ctx.caller, o.ref);
+    const { c } = await change.take(run(ctx), o.ref);
     return done(`You have ${c.ref} now.`);
   },
 });
@@ -187,7 +185,7 @@ const note = defineCommand({
     waiting: opt.choice(["agency", "exchange"] as const, "whose move it is now, e.g. waiting:agency when you need something from them", { optional: true }),
   },
   async run(ctx, o) {
-    const c = await addNote(env(ctx), ctx.caller, o.ref, o.text, o.waiting);
+    const { c } = await change.note(run(ctx), o.ref, o.text, o.waiting);
     return done(`Noted on ${c.ref}.`);
   },
 });
@@ -203,7 +201,7 @@ const handoff = defineCommand({
     note: opt.text("why, and what they need to know", { max: 1000, long: true }),
   },
   async run(ctx, o) {
-    const c = await offerHandoff(env(ctx), ctx.caller, o.ref, o.to, o.note);
+    const { c } = await change.handoff(run(ctx), o.ref, o.to, o.note);
     const to = c.pendingHandoff?.toMember?.name ?? c.pendingHandoff?.toOrg?.code ?? o.to;
     return done(`Offered ${c.ref} to ${to}. It is theirs once they accept.`);
   },
@@ -216,7 +214,7 @@ const accept = defineCommand({
   access: "vetted",
   options: ref,
   async run(ctx, o) {
-    const { c, waitingFor, receiver } = await acceptHandoff(env(ctx), ctx.caller, o.ref);
+    const { c, result: { waitingFor, receiver } } = await change.accept(run(ctx), o.ref);
     if (waitingFor === "consent") return done(`Accepted. ${c.ref} moves to your exchange once ${c.agency.code} consents; until then it stays with ${c.exchange.code}.`);
     if (waitingFor === "acceptance") return done(`Consent recorded. ${c.ref} moves to ${c.pendingHandoff!.toOrg!.code} once it accepts.`);
     if (receiver && receiver.id !== ctx.caller.member!.id) return done(`Consent recorded: ${c.ref} moved to ${c.exchange.code} (assignee @${receiver.name}).`);
@@ -231,7 +229,7 @@ const escalateCommand = defineCommand({
   access: "vetted",
   options: { ref: opt.ref(), reason: opt.text("why", { max: 1000 }) },
   async run(ctx, o) {
-    const { c, level } = await escalate(env(ctx), ctx.caller, o.ref, o.reason);
+    const { c, result: level } = await change.escalate(run(ctx), o.ref, o.reason);
     return done(`Escalated ${c.ref} to level ${level}.`);
   },
 });
@@ -248,7 +246,7 @@ const resolveCommand = defineCommand({
     seized: amountsOption("amounts seized"),
   },
   async run(ctx, o) {
-    const c = await resolve(env(ctx), ctx.caller, o.ref, { outcome: o.outcome, frozen: o.frozen ?? [], seized: o.seized ?? [] });
+    const { c } = await change.resolve(run(ctx), o.ref, { outcome: o.outcome, frozen: o.frozen ?? [], seized: o.seized ?? [] });
     return done(`Resolved ${c.ref}. ${c.agency.code} closes it when satisfied.`);
   },
 });
@@ -260,7 +258,7 @@ const closeCommand = defineCommand({
   access: "vetted",
   options: { ref: opt.ref(), reason: opt.text("why, when closing without a resolution", { optional: true, max: 1000 }) },
   async run(ctx, o) {
-    const c = await close(env(ctx), ctx.caller, o.ref, o.reason);
+    const { c } = await change.close(run(ctx), o.ref, o.reason);
     return done(`Closed ${c.ref}.`);
   },
 });
@@ -272,7 +270,7 @@ const reopenCommand = defineCommand({
   access: "vetted",
   options: { ref: opt.ref(), reason: opt.text("why", { optional: true, max: 1000 }) },
   async run(ctx, o) {
-    const c = await reopen(env(ctx), ctx.caller, o.ref, o.reason);
+    const { c } = await change.reopen(run(ctx), o.ref, o.reason);
     return done(`Reopened ${c.ref}; ${c.exchange.code} is asked to acknowledge it again.`);
   },
 });
@@ -288,7 +286,7 @@ const tlpCommand = defineCommand({
     reason: opt.text("why, for the timeline", { optional: true, max: 500 }),
   },
   async run(ctx, o) {
-    const c = await changeTlp(env(ctx), ctx.caller, o.ref, o.tlp, o.reason);
+    const { c } = await change.changeTlp(run(ctx), o.ref, o.tlp, o.reason);
     return done(`${c.ref} is now TLP:${c.tlp.toUpperCase()}.`);
   },
 });

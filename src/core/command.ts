@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.js";
 import type { Platform } from "../config.js";
 import type { Tx } from "../db/database.js";
 import type { Provider } from "../db/migrate.js";
@@ -38,7 +39,9 @@ export interface Services {
 
 export interface CommandContext {
   tx: Tx;
+  /** When the command started; a change to a case reads the clock again once the case is locked. */
   now: Date;
+  clock: Clock;
   caller: Caller;
   channel: ChannelRef;
   services: Services;

@@ -181,7 +181,7 @@ export class Dispatcher {
         caller = await loadCaller(tx, inv.account, now);
         checkAccess(command!, caller);
         const options = parseOptions(command!, raw);
-        return command!.run({ tx, now, caller, channel: inv.channel, services: this.deps.services }, options as never);
+        return command!.run({ tx, now, clock, caller, channel: inv.channel, services: this.deps.services }, options as never);
       });
       metrics?.commands.inc({ command: label, outcome: "ok" });
       this.deps.onCommitted?.();

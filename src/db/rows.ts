@@ -76,7 +76,9 @@ export interface HandoffRow {
   note: string;
   offeredAt: Date;
   acceptedById: number | null;
+  acceptedAt: Date | null;
   consentedById: number | null;
+  consentedAt: Date | null;
 }
 
 /** Where a case's card lives: a bound channel, or a person's DMs for TLP:RED. */
@@ -108,6 +110,7 @@ export interface CaseRow {
   assigneeId: number | null;
   externalRef: string | null;
   deadline: Date | null;
+  confirmedById: number | null;
   confirmedAt: Date | null;
   pagedAt: Date | null;
   ackAt: Date | null;

@@ -69,11 +69,17 @@ export function toJson<T>(v: unknown): T {
 
 const PARAM = /@([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** SQLite keeps timestamps as epoch milliseconds, inside JSON parameters too. */
+function millis(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  return original instanceof Date ? original.getTime() : value;
+}
+
 function sqliteValue(v: Param | undefined): unknown {
   if (v === undefined || v === null) return null;
   if (v instanceof Date) return v.getTime();
   if (typeof v === "boolean") return v ? 1 : 0;
-  if (typeof v === "object") return JSON.stringify(v);
+  if (typeof v === "object") return JSON.stringify(v, millis);
   return v;
 }
 
@@ -119,6 +125,8 @@ export class SqliteSql implements Sql {
 interface Compiled {
   text: string;
   names: string[];
+  /** Parameters the statement reads as PostgreSQL arrays (`@ids::int[]`); other objects go as JSON. */
+  arrays: Set<string>;
 }
 
 const compiledPg = new Map<string, Compiled>();
@@ -128,22 +136,24 @@ function compilePg(s: Statement<Params, unknown>): Compiled {
   let c = compiledPg.get(s.name);
   if (!c) {
     const names: string[] = [];
+    const arrays = new Set<string>();
+    for (const m of s.text.postgresql.matchAll(/@([A-Za-z_][A-Za-z0-9_]*)::\w+\[\]/g)) arrays.add(m[1]!);
     const text = s.text.postgresql.replace(PARAM, (_, name: string) => {
       let i = names.indexOf(name);
       if (i < 0) i = names.push(name) - 1;
       return `$${i + 1}`;
     });
-    c = { text, names };
+    c = { text, names, arrays };
     compiledPg.set(s.name, c);
   }
   return c;
 }
 
-function pgValue(v: Param | undefined): unknown {
+function pgValue(v: Param | undefined, asArray: boolean): unknown {
   if (v === undefined || v === null) return null;
   // timestamp(3) columns hold UTC: send an instant PostgreSQL reads as UTC whatever the server's zone.
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v;
+  if (asArray && Array.isArray(v)) return v;
   if (typeof v === "object") return JSON.stringify(v);
   return v;
 }
@@ -175,7 +185,7 @@ export class PgSql implements Sql {
 
   async #query(s: Statement<Params, unknown>, params: Params): Promise<pg.QueryResult<Record<string, unknown>>> {
     const c = compilePg(s);
-    return this.client.query({ name: `lz_${s.name}`, text: c.text, values: c.names.map((n) => pgValue(params[n])), types: this.#types });
+    return this.client.query({ name: `lz_${s.name}`, text: c.text, values: c.names.map((n) => pgValue(params[n], c.arrays.has(n))), types: this.#types });
   }
 
   async all<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R[]> {

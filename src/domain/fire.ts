@@ -1,7 +1,10 @@
+import type { Services } from "../core/command.js";
+import type { Clock } from "../clock.js";
+import type { Tx } from "../db/database.js";
 import { para, rich } from "../model/message.js";
 import { bindingInclude, toBinding } from "./bindings.js";
-import { fireCaseTimer, preloadCases, type TimerRow } from "./cases/escalation.js";
-import type { CaseEnv } from "./cases/notify.js";
+import type { TimerRow } from "./cases/escalation.js";
+import { fireCaseTimers } from "./cases/run.js";
 import { buildDigest, scheduleDigest } from "./digest.js";
 import { loadMember, standingOf } from "./members.js";
 import { directMessages, enqueue } from "./outbox.js";
@@ -11,7 +14,13 @@ import { directMessages, enqueue } from "./outbox.js";
  * network call: it writes events, outbox rows and the next timer, nothing else.
  */
 
-async function vettingNotice(env: CaseEnv, t: TimerRow) {
+interface TimerEnv {
+  tx: Tx;
+  now: Date;
+  services: Services;
+}
+
+async function vettingNotice(env: TimerEnv, t: TimerRow) {
   const member = await loadMember(env.tx, t.memberId!);
   const { until } = JSON.parse(t.payload) as { until: string };
   // Re-vetted or suspended since: this notice is no longer true.
@@ -25,7 +34,7 @@ async function vettingNotice(env: CaseEnv, t: TimerRow) {
   );
 }
 
-async function digestTick(env: CaseEnv, t: TimerRow) {
+async function digestTick(env: TimerEnv, t: TimerRow) {
   const row = await env.tx.binding.findUnique({ where: { id: t.bindingId! }, include: bindingInclude });
   const p = JSON.parse(t.payload) as { cron: string; tz: string };
   // Unbound, or rescheduled (the new schedule has its own timer): nothing to do.
@@ -48,23 +57,28 @@ async function digestTick(env: CaseEnv, t: TimerRow) {
   await scheduleDigest(env.tx, env.now, binding);
 }
 
-export async function fireTimer(env: CaseEnv, t: TimerRow): Promise<void> {
-  switch (t.kind) {
-    case "vetting_expiry":
-      return vettingNotice(env, t);
-    case "digest":
-      return digestTick(env, t);
-    default:
-      return fireCaseTimer(env, t);
-  }
-}
+const CASE_KINDS = new Set(["reminder", "level2", "level3", "handoff", "stale"]);
 
 /**
- * Fires several timers in the caller's transaction, in order. Their cases are locked and
- * loaded once, up front, and reads that cannot change are shared: a flood of escalations
- * costs a handful of queries per timer instead of a full case load each.
+ * Fires timers in the caller's transaction, in order (the one way a timer fires). Case timers
+ * next to each other fire together (see fireCaseTimers); the others — vetting notices,
+ * digests — one by one, between them, so what each writes keeps the order they fell due in.
  */
-export async function fireTimers(env: CaseEnv, timers: TimerRow[]): Promise<void> {
-  const batch: CaseEnv = { ...env, memo: env.memo ?? new Map(), cases: await preloadCases(env, timers) };
-  for (const t of timers) await fireTimer(batch, t);
+export async function fireTimers(run: { tx: Tx; clock: Clock; services: Services }, timers: readonly TimerRow[]): Promise<void> {
+  let together: TimerRow[] = [];
+  const flush = async () => {
+    if (together.length > 0) await fireCaseTimers(run, together);
+    together = [];
+  };
+  for (const t of timers) {
+    if (CASE_KINDS.has(t.kind)) {
+      together.push(t);
+      continue;
+    }
+    await flush();
+    const env = { tx: run.tx, now: run.clock.now(), services: run.services };
+    if (t.kind === "vetting_expiry") await vettingNotice(env, t);
+    else if (t.kind === "digest") await digestTick(env, t);
+  }
+  await flush();
 }

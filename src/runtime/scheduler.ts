@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import type { Services } from "../core/command.js";
 import type { Database } from "../db/database.js";
 import type { TimerRow } from "../domain/cases/escalation.js";
-import { fireTimer, fireTimers } from "../domain/fire.js";
+import { fireTimers } from "../domain/fire.js";
 import { safeError, type Logger } from "../log.js";
 import { faultPoint } from "./faults.js";
 import { Loop } from "./loop.js";
@@ -135,7 +135,7 @@ export class Scheduler {
     try {
       await db.tx(async (tx) => {
         const now = clock.now();
-        await fireTimers({ tx, now, services }, rows);
+        await fireTimers({ tx, clock, services }, rows);
         await faultPoint("timer-fire");
         const done = await tx.timer.updateMany({
           where: { id: { in: rows.map((r) => r.id) }, state: "running", leaseToken: token },
@@ -158,7 +158,7 @@ export class Scheduler {
     try {
       await db.tx(async (tx) => {
         const now = clock.now();
-        await fireTimer({ tx, now, services }, row);
+        await fireTimers({ tx, clock, services }, [row]);
         await faultPoint("timer-fire");
         const done = await tx.timer.updateMany({
           where: { id: row.id, state: "running", leaseToken: token },

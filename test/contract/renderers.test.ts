@@ -66,6 +66,7 @@ function maximalCase(): CaseRecord {
     assignee: bob,
     externalRef: hostile(100),
     deadline: new Date(NOW.getTime() + 3_600_000),
+    confirmedById: null,
     confirmedAt: null,
     pagedAt: NOW,
     ackAt: null,

@@ -20,7 +20,7 @@ function parts(d: Dialect): string {
       (SELECT json_group_array(json_array(s.kind, s.chain, s.value, s.display)) FROM (SELECT * FROM "case_subject" WHERE case_id = c.id ORDER BY position) s) AS subjects,
       (SELECT json_group_array(json_array(a.kind, a.asset, a.amount, a.usd)) FROM (SELECT * FROM "case_amount" WHERE case_id = c.id ORDER BY position) a) AS amounts,
       (SELECT json_group_array(json_array(p.member_id, p.reason, p.paged_at)) FROM (SELECT * FROM "case_participant" WHERE case_id = c.id ORDER BY id) p) AS participants,
-      (SELECT json_array(h.id, h.from_id, h.to_member_id, (SELECT ${org(d, "o")} FROM "organisation" o WHERE o.id = h.to_org_id), h.note, h.offered_at, h.accepted_by_id, h.consented_by_id)
+      (SELECT json_array(h.id, h.from_id, h.to_member_id, (SELECT ${org(d, "o")} FROM "organisation" o WHERE o.id = h.to_org_id), h.note, h.offered_at, h.accepted_by_id, h.consented_by_id, h.accepted_at, h.consented_at)
          FROM "handoff" h WHERE h.case_id = c.id AND h.state = 'offered' ORDER BY h.id DESC LIMIT 1) AS handoff,
       (SELECT json_group_array(json_array(t.id, t.platform, t.channel_id, t.binding_id, t.member_id, t.active, t.card_message_id, t.thread_id)) FROM (SELECT * FROM "case_thread" WHERE case_id = c.id ORDER BY id) t) AS threads`;
   }
@@ -29,13 +29,13 @@ function parts(d: Dialect): string {
       (SELECT COALESCE(json_agg(json_build_array(s.kind, s.chain, s.value, s.display) ORDER BY s.position), '[]'::json) FROM "case_subject" s WHERE s.case_id = c.id) AS subjects,
       (SELECT COALESCE(json_agg(json_build_array(a.kind, a.asset, a.amount, a.usd) ORDER BY a.position), '[]'::json) FROM "case_amount" a WHERE a.case_id = c.id) AS amounts,
       (SELECT COALESCE(json_agg(json_build_array(p.member_id, p.reason, p.paged_at) ORDER BY p.id), '[]'::json) FROM "case_participant" p WHERE p.case_id = c.id) AS participants,
-      (SELECT json_build_array(h.id, h.from_id, h.to_member_id, (SELECT ${org(d, "o")} FROM "organisation" o WHERE o.id = h.to_org_id), h.note, h.offered_at, h.accepted_by_id, h.consented_by_id)
+      (SELECT json_build_array(h.id, h.from_id, h.to_member_id, (SELECT ${org(d, "o")} FROM "organisation" o WHERE o.id = h.to_org_id), h.note, h.offered_at, h.accepted_by_id, h.consented_by_id, h.accepted_at, h.consented_at)
          FROM "handoff" h WHERE h.case_id = c.id AND h.state = 'offered' ORDER BY h.id DESC LIMIT 1) AS handoff,
       (SELECT COALESCE(json_agg(json_build_array(t.id, t.platform, t.channel_id, t.binding_id, t.member_id, t.active, t.card_message_id, t.thread_id) ORDER BY t.id), '[]'::json) FROM "case_thread" t WHERE t.case_id = c.id) AS threads`;
 }
 
 const COLUMNS = `c.id, c.ref, c.title, c.summary, c.severity, c.type, c.tlp, c.status, c.whose_move, c.opened_by_id, c.assignee_id,
-  c.external_ref, c.deadline, c.confirmed_at, c.paged_at, c.ack_at, c.ack_by_id, c.resolved_at, c.outcome, c.closed_at,
+  c.external_ref, c.deadline, c.confirmed_by_id, c.confirmed_at, c.paged_at, c.ack_at, c.ack_by_id, c.resolved_at, c.outcome, c.closed_at,
   c.waiting_since, c.agency_wait_seconds, c.escalation_level, c.last_activity_at, c.created_at, c.event_count, c.head_hash`;
 
 type OrgTuple = [number, string, string, string, string, string, string];
@@ -50,7 +50,8 @@ const readOrg = (o: OrgTuple): Organisation => ({
 });
 
 export function readCase(r: Record<string, unknown>): CaseRow {
-  const handoff = r.handoff === null || r.handoff === undefined ? null : toJson<[number, number, number | null, OrgTuple | null, string, unknown, number | null, number | null]>(r.handoff);
+  const handoff =
+    r.handoff === null || r.handoff === undefined ? null : toJson<[number, number, number | null, OrgTuple | null, string, unknown, number | null, number | null, unknown, unknown]>(r.handoff);
   const pendingHandoff: HandoffRow | null = handoff
     ? {
         id: Number(handoff[0]),
@@ -61,6 +62,8 @@ export function readCase(r: Record<string, unknown>): CaseRow {
         offeredAt: toDate(handoff[5]),
         acceptedById: handoff[6] === null ? null : Number(handoff[6]),
         consentedById: handoff[7] === null ? null : Number(handoff[7]),
+        acceptedAt: toDateOrNull(handoff[8]),
+        consentedAt: toDateOrNull(handoff[9]),
       }
     : null;
   return {
@@ -79,6 +82,7 @@ export function readCase(r: Record<string, unknown>): CaseRow {
     assigneeId: toIntOrNull(r.assignee_id),
     externalRef: toStrOrNull(r.external_ref),
     deadline: toDateOrNull(r.deadline),
+    confirmedById: toIntOrNull(r.confirmed_by_id),
     confirmedAt: toDateOrNull(r.confirmed_at),
     pagedAt: toDateOrNull(r.paged_at),
     ackAt: toDateOrNull(r.ack_at),

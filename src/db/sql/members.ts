@@ -11,7 +11,8 @@ const ACCOUNTS: Record<Dialect, string> = {
   postgresql: `(SELECT COALESCE(json_agg(json_build_array(x.platform, x.external_id, x.handle) ORDER BY x.id), '[]'::json) FROM "account" x WHERE x.member_id = m.id)`,
 };
 
-const columns = (d: Dialect) => `m.id, m.name, m.role, m.status, m.email, m.vetted_at, m.vetted_until, m.suspended_reason,
+/** The columns `readMember` reads, for a member `m` and their organisation `o`. */
+export const memberColumns = (d: Dialect) => `m.id, m.name, m.role, m.status, m.email, m.vetted_at, m.vetted_until, m.suspended_reason,
   o.id AS org_id, o.code AS org_code, o.kind AS org_kind, o.name AS org_name, o.time_zone AS org_tz, ${ACCOUNTS[d]} AS accounts`;
 
 export function readMember(r: Record<string, unknown>): MemberView {
@@ -39,10 +40,10 @@ export interface CallerRow {
 export const memberByAccount = statement<{ platform: string; externalId: string }, CallerRow>(
   "member_by_account",
   {
-    sqlite: `SELECT ${columns("sqlite")}, a.id AS account_id, a.handle AS account_handle
+    sqlite: `SELECT ${memberColumns("sqlite")}, a.id AS account_id, a.handle AS account_handle
       FROM "account" a JOIN "member" m ON m.id = a.member_id LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE a.platform = @platform AND a.external_id = @externalId`,
-    postgresql: `SELECT ${columns("postgresql")}, a.id AS account_id, a.handle AS account_handle
+    postgresql: `SELECT ${memberColumns("postgresql")}, a.id AS account_id, a.handle AS account_handle
       FROM "account" a JOIN "member" m ON m.id = a.member_id LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE a.platform = @platform AND a.external_id = @externalId`,
   },
@@ -52,9 +53,9 @@ export const memberByAccount = statement<{ platform: string; externalId: string 
 export const membersById = statement<{ ids: number[] }, MemberView>(
   "members_by_id",
   {
-    sqlite: `SELECT ${columns("sqlite")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
+    sqlite: `SELECT ${memberColumns("sqlite")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE m.id IN (SELECT value FROM json_each(@ids)) ORDER BY m.id`,
-    postgresql: `SELECT ${columns("postgresql")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
+    postgresql: `SELECT ${memberColumns("postgresql")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE m.id = ANY(@ids::int[]) ORDER BY m.id`,
   },
   readMember,
@@ -64,9 +65,9 @@ export const membersById = statement<{ ids: number[] }, MemberView>(
 export const coordinatorMembers = statement<Record<string, never>, MemberView>(
   "coordinator_members",
   {
-    sqlite: `SELECT ${columns("sqlite")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
+    sqlite: `SELECT ${memberColumns("sqlite")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE m.role = 'coordinator' AND m.status = 'vetted' ORDER BY m.id`,
-    postgresql: `SELECT ${columns("postgresql")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
+    postgresql: `SELECT ${memberColumns("postgresql")} FROM "member" m LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE m.role = 'coordinator' AND m.status = 'vetted' ORDER BY m.id`,
   },
   readMember,
@@ -76,10 +77,10 @@ export const coordinatorMembers = statement<Record<string, never>, MemberView>(
 export const rosterMembers = statement<{ orgIds: number[] }, { orgId: number; kind: string; member: MemberView }>(
   "roster_members",
   {
-    sqlite: `SELECT r.org_id AS roster_org, r.kind AS roster_kind, ${columns("sqlite")}
+    sqlite: `SELECT r.org_id AS roster_org, r.kind AS roster_kind, ${memberColumns("sqlite")}
       FROM "roster_entry" r JOIN "member" m ON m.id = r.member_id LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE r.org_id IN (SELECT value FROM json_each(@orgIds)) ORDER BY r.org_id, r.kind, r.position`,
-    postgresql: `SELECT r.org_id AS roster_org, r.kind AS roster_kind, ${columns("postgresql")}
+    postgresql: `SELECT r.org_id AS roster_org, r.kind AS roster_kind, ${memberColumns("postgresql")}
       FROM "roster_entry" r JOIN "member" m ON m.id = r.member_id LEFT JOIN "organisation" o ON o.id = m.org_id
       WHERE r.org_id = ANY(@orgIds::int[]) ORDER BY r.org_id, r.kind, r.position`,
   },

@@ -1,8 +1,8 @@
 import { para, rich } from "../../model/message.js";
-import { recordAudit } from "../audit.js";
-import { coordinators, type MemberView } from "../members.js";
-import { loadCase, lockCase, type CaseRecord } from "./model.js";
-import { notifyPeople, type CaseEnv } from "./notify.js";
+import type { MemberView } from "../members.js";
+import type { CaseEnv } from "./context.js";
+import type { CaseRecord } from "./model.js";
+import { notifyPeople } from "./notify.js";
 
 /**
  * Deconfliction: when a new case names a wallet or transaction that an open case of another
@@ -19,43 +19,22 @@ const owners = (c: CaseRecord): MemberView[] => {
   return [...people.values()];
 };
 
-export async function deconflict(env: CaseEnv, c: CaseRecord): Promise<CaseRecord[]> {
-  if (c.subjects.length === 0) return [];
-  const hits = await env.tx.caseSubject.findMany({
-    where: {
-      value: { in: c.subjects.map((s) => s.value) },
-      caseId: { not: c.id },
-      case: { agencyId: { not: c.agency.id }, status: { notIn: ["RESOLVED", "CLOSED"] } },
-    },
-    select: { caseId: true },
-    distinct: ["caseId"],
-    orderBy: { caseId: "asc" },
-  });
-  if (hits.length === 0) return [];
-
-  const everyCoordinator = await coordinators(env.tx, env.now);
-  const linked: CaseRecord[] = [];
-  for (const { caseId } of hits) {
-    // Ids ascending: two opens racing over the same funds lock in the same order.
-    await lockCase(env.tx, env.services.provider, { id: caseId });
-    const other = (await loadCase(env.tx, { id: caseId }))!;
-    await env.tx.caseLink.create({ data: { caseId: c.id, linkedCaseId: other.id, at: env.now } });
-    await recordAudit(env.tx, {
-      at: env.now,
-      actorId: null,
-      account: "system:deconfliction",
-      action: "case.deconfliction",
-      target: `case:${c.ref}`,
-      detail: { linked: other.ref },
-    });
+/** `env.context.others`: the open cases of other agencies that name the new case's funds, in id order. */
+export function deconflict(env: CaseEnv, c: CaseRecord): CaseRecord[] {
+  const linked = [...env.context.others.values()].filter((o) => o.id !== c.id).sort((a, b) => a.id - b.id);
+  if (linked.length === 0) return [];
+  const everyCoordinator = env.context.coordinators();
+  for (const other of linked) {
+    env.change.link(c.id, other.id);
+    env.change.audit({ at: env.now, actorId: null, account: "system:deconfliction", action: "case.deconfliction", target: `case:${c.ref}`, detail: { linked: other.ref } });
     const notice = (yours: CaseRecord, them: CaseRecord) => [
       para(rich`Deconfliction: your case ${yours.ref} names funds that ${them.agency.code} is also working on in ${them.ref}. Coordinate with them before acting.`),
     ];
     const tag = `deconfliction:${other.id}`;
-    await notifyPeople(env, c, c.eventCount, owners(c), notice(c, other), tag);
-    await notifyPeople(env, other, other.eventCount, owners(other), notice(other, c), `deconfliction:${c.id}`);
+    notifyPeople(env, c, c.eventCount, owners(c), notice(c, other), tag);
+    notifyPeople(env, other, other.eventCount, owners(other), notice(other, c), `deconfliction:${c.id}`);
     const ownerIds = new Set([...owners(c), ...owners(other)].map((m) => m.id));
-    await notifyPeople(
+    notifyPeople(
       env,
       c,
       c.eventCount,
@@ -63,7 +42,6 @@ export async function deconflict(env: CaseEnv, c: CaseRecord): Promise<CaseRecor
       [para(rich`Deconfliction: ${c.ref} (${c.agency.code}) and ${other.ref} (${other.agency.code}) name the same funds. Both owners have been told.`)],
       `${tag}:coordinators`,
     );
-    linked.push(other);
   }
   return linked;
 }

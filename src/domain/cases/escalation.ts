@@ -1,19 +1,18 @@
 import { page, para, rich } from "../../model/message.js";
 import { formatDuration } from "../durations.js";
 import { personRef } from "../members.js";
-import { schedule } from "../timers.js";
-import { appendEvent } from "../timeline.js";
-import { isActive, loadCase, loadCases, lockCase, lockCases, type CaseRecord } from "./model.js";
-import { notifyPeople, notifyThreads, type CaseEnv } from "./notify.js";
-import { pageLevel, type Level } from "./paging.js";
+import type { CaseEnv } from "./context.js";
+import { isActive, type CaseRecord } from "./model.js";
+import { notifyPeople, notifyThreads } from "./notify.js";
+import { hasUnpaged, pageLevel, type Level } from "./paging.js";
 import { consentAskable } from "./people.js";
 
 /**
- * Escalation by timer (SPEC §3). From the page: a reminder every `remind` until someone
- * acknowledges, the leads at `level2`, the coordinators at `level3`. A handoff nobody
- * accepts within `ack` escalates the same way; an acknowledged case idle for `stale` gets a
- * nudge. Every firing re-reads the case under its lock: a step that no longer applies
- * (acknowledged, already escalated, closed) does nothing.
+ * Escalation by timer. From the page: a reminder every `remind` until someone acknowledges,
+ * the leads at `level2`, the coordinators at `level3`. A handoff nobody accepts within `ack`
+ * escalates the same way; an acknowledged case idle for `stale` gets a nudge. Every firing
+ * reads the case as it is now (locked): a step that no longer applies (acknowledged,
+ * already escalated, closed) does nothing.
  */
 
 export interface TimerRow {
@@ -28,25 +27,25 @@ export interface TimerRow {
 
 const needsAck = (c: CaseRecord) => isActive(c) && c.pagedAt !== null && (c.ackAt === null || c.status === "REOPENED");
 
-/** The moment the exchange is paged: the SLA clock and the ack cycle start (SPEC §3). */
-export async function startPaging(env: CaseEnv, c: CaseRecord, actorId: number | null) {
+/** The moment the exchange is paged: the SLA clock and the ack cycle start. */
+export function startPaging(env: CaseEnv, c: CaseRecord, actorId: number | null) {
   c.pagedAt = env.now;
   c.escalationLevel = 0;
-  await env.tx.case.update({ where: { id: c.id }, data: { pagedAt: env.now } });
-  const result = await pageLevel(env, c, 1, { actorId, cause: "paged" });
-  await scheduleAckCycle(env, c, env.now);
+  env.change.touch(c);
+  const result = pageLevel(env, c, 1, { actorId, cause: "paged" });
+  scheduleAckCycle(env, c, env.now);
   return result;
 }
 
 /** The ack cycle of one page (or reopening), keyed by the event that started it. */
-export async function scheduleAckCycle(env: CaseEnv, c: CaseRecord, from: Date): Promise<void> {
+export function scheduleAckCycle(env: CaseEnv, c: CaseRecord, from: Date): void {
   const p = env.services.policy.severities[c.severity];
   const cycle = c.eventCount;
   const base = { caseId: c.id, payload: { cycle, from: from.toISOString() } };
   // Escalations first: at the same instant, a reminder should already name the newly paged.
-  await schedule(env.tx, env.now, { ...base, kind: "level2", key: `case:${c.id}:cycle${cycle}:level2`, dueAt: new Date(from.getTime() + p.level2) });
-  await schedule(env.tx, env.now, { ...base, kind: "level3", key: `case:${c.id}:cycle${cycle}:level3`, dueAt: new Date(from.getTime() + p.level3) });
-  await schedule(env.tx, env.now, {
+  env.change.schedule({ ...base, kind: "level2", key: `case:${c.id}:cycle${cycle}:level2`, dueAt: new Date(from.getTime() + p.level2) });
+  env.change.schedule({ ...base, kind: "level3", key: `case:${c.id}:cycle${cycle}:level3`, dueAt: new Date(from.getTime() + p.level3) });
+  env.change.schedule({
     ...base,
     kind: "reminder",
     key: `case:${c.id}:cycle${cycle}:reminder:1`,
@@ -55,25 +54,25 @@ export async function scheduleAckCycle(env: CaseEnv, c: CaseRecord, from: Date):
   });
 }
 
-export async function scheduleStale(env: CaseEnv, c: CaseRecord, due: Date): Promise<void> {
-  await schedule(env.tx, env.now, { kind: "stale", key: `case:${c.id}:stale:${due.getTime()}`, dueAt: due, caseId: c.id });
+export function scheduleStale(env: CaseEnv, c: CaseRecord, due: Date): void {
+  env.change.schedule({ kind: "stale", key: `case:${c.id}:stale:${due.getTime()}`, dueAt: due, caseId: c.id });
 }
 
-export async function scheduleHandoffExpiry(env: CaseEnv, c: CaseRecord, handoffId: number, step: number): Promise<void> {
+export function scheduleHandoffExpiry(env: CaseEnv, c: CaseRecord, handoffId: number, step: number): void {
   const due = new Date(env.now.getTime() + env.services.policy.severities[c.severity].ack);
-  await schedule(env.tx, env.now, { kind: "handoff", key: `handoff:${handoffId}:${step}`, dueAt: due, caseId: c.id, payload: { handoff: handoffId, step } });
+  env.change.schedule({ kind: "handoff", key: `handoff:${handoffId}:${step}`, dueAt: due, caseId: c.id, payload: { handoff: handoffId, step } });
 }
 
-async function remind(env: CaseEnv, c: CaseRecord, payload: { cycle: number; from: string; n: number }) {
+function remind(env: CaseEnv, c: CaseRecord, payload: { cycle: number; from: string; n: number }) {
   if (!needsAck(c) || c.whoseMove === "agency") return;
-  await pageLevel(env, c, Math.max(1, c.escalationLevel) as Level, { actorId: null, cause: "reminder" });
+  pageLevel(env, c, Math.max(1, c.escalationLevel) as Level, { actorId: null, cause: "reminder" });
   // After downtime, one reminder for all the missed ones: the next is the first slot after
   // now, or the one after it if that would come too close on the heels of this one.
   const every = env.services.policy.severities[c.severity].remind;
   const from = new Date(payload.from).getTime();
   let slot = Math.floor((env.now.getTime() - from) / every) + 1;
   if (from + slot * every - env.now.getTime() < every / 2) slot++;
-  await schedule(env.tx, env.now, {
+  env.change.schedule({
     kind: "reminder",
     key: `case:${c.id}:cycle${payload.cycle}:reminder:${slot}`,
     dueAt: new Date(from + slot * every),
@@ -82,75 +81,63 @@ async function remind(env: CaseEnv, c: CaseRecord, payload: { cycle: number; fro
   });
 }
 
-async function escalateByTimer(env: CaseEnv, c: CaseRecord, level: Level) {
-  if (!needsAck(c) || c.whoseMove === "agency" || c.escalationLevel >= level) return;
+function escalateByTimer(env: CaseEnv, c: CaseRecord, level: Level) {
+  if (!needsAck(c) || c.whoseMove === "agency") return;
+  // Already past this level: only someone it should have paged and nobody did (the timer of a
+  // lower level that fires late after a higher one) is paged now.
+  if (c.escalationLevel >= level && !hasUnpaged(env, c, level)) return;
   const p = env.services.policy.severities[c.severity];
   const after = formatDuration(level === 2 ? p.level2 : p.level3);
-  await pageLevel(env, c, level, { actorId: null, cause: "escalated", reason: `not acknowledged within ${after}` });
+  pageLevel(env, c, level, { actorId: null, cause: "escalated", reason: `not acknowledged within ${after}` });
 }
 
-async function handoffExpired(env: CaseEnv, c: CaseRecord, payload: { handoff: number; step: number }) {
+function handoffExpired(env: CaseEnv, c: CaseRecord, payload: { handoff: number; step: number }) {
   const offer = c.pendingHandoff;
   if (!offer || offer.id !== payload.handoff || !isActive(c)) return;
   if (offer.acceptedById !== null) {
     // Accepted by the receiving exchange: it is the agency's consent that is awaited, not anyone's acknowledgement.
     const ask = [para(rich`${c.ref} is still waiting for ${c.agency.code}'s consent to move it to ${offer.toOrg!.code}: /case accept ${c.ref}`)];
-    await notifyPeople(env, c, c.eventCount, await consentAskable(env, c), ask, `consent-reminder-${payload.step}`);
-    await scheduleHandoffExpiry(env, c, offer.id, payload.step + 1);
+    notifyPeople(env, c, c.eventCount, consentAskable(env, c), ask, `consent-reminder-${payload.step}`);
+    scheduleHandoffExpiry(env, c, offer.id, payload.step + 1);
     return;
   }
   const to = offer.toMember ? offer.toMember.name : offer.toOrg!.code;
   const waited = formatDuration(env.services.policy.severities[c.severity].ack * payload.step);
   if (c.escalationLevel < 3) {
-    await pageLevel(env, c, (Math.max(1, c.escalationLevel) + 1) as Level, {
+    pageLevel(env, c, (Math.max(1, c.escalationLevel) + 1) as Level, {
       actorId: null,
       cause: "escalated",
       reason: `the handoff to ${to} was not accepted within ${waited}`,
     });
   } else {
-    const event = await appendEvent(env.tx, c, { at: env.now, actorId: null, type: "handoff_unaccepted", data: { handoff: offer.id, waited } });
-    await notifyThreads(env, c, event.seq, { post: [para(rich`The handoff to ${to} is still not accepted after ${waited}.`)] });
+    const event = env.change.event(c, { at: env.now, actorId: null, type: "handoff_unaccepted", data: { handoff: offer.id, waited } });
+    notifyThreads(env, c, event.seq, { post: [para(rich`The handoff to ${to} is still not accepted after ${waited}.`)] });
   }
   if (offer.toMember) {
-    await notifyPeople(env, c, c.eventCount, [offer.toMember], [para(rich`${c.ref} is still waiting for you to accept it: /case accept ${c.ref}`)], `handoff-reminder-${payload.step}`);
+    notifyPeople(env, c, c.eventCount, [offer.toMember], [para(rich`${c.ref} is still waiting for you to accept it: /case accept ${c.ref}`)], `handoff-reminder-${payload.step}`);
   }
-  await scheduleHandoffExpiry(env, c, offer.id, payload.step + 1);
+  scheduleHandoffExpiry(env, c, offer.id, payload.step + 1);
 }
 
-async function staleNudge(env: CaseEnv, c: CaseRecord) {
+function staleNudge(env: CaseEnv, c: CaseRecord) {
   if (!isActive(c) || !c.ackAt) return;
   const stale = env.services.policy.stale;
   const quietSince = c.lastActivityAt.getTime();
   if (env.now.getTime() - quietSince < stale) {
-    await scheduleStale(env, c, new Date(quietSince + stale));
+    scheduleStale(env, c, new Date(quietSince + stale));
     return;
   }
-  const event = await appendEvent(env.tx, c, { at: env.now, actorId: null, type: "stale", data: { quietFor: formatDuration(stale) } });
+  const event = env.change.event(c, { at: env.now, actorId: null, type: "stale", data: { quietFor: formatDuration(stale) } });
   const who = c.assignee ? [page(personRef(c.assignee))] : rich`${c.exchange.code}`;
-  await notifyThreads(env, c, event.seq, {
+  notifyThreads(env, c, event.seq, {
     post: [para(rich`${who}: nothing has happened on ${c.ref} for ${formatDuration(stale)}. Add a note, resolve it, or hand it off.`)],
   });
-  if (c.assignee) await notifyPeople(env, c, event.seq, [c.assignee], [para(rich`${c.ref} has been quiet for ${formatDuration(stale)}: is it still moving?`)]);
-  await scheduleStale(env, c, new Date(env.now.getTime() + stale));
+  if (c.assignee) notifyPeople(env, c, event.seq, [c.assignee], [para(rich`${c.ref} has been quiet for ${formatDuration(stale)}: is it still moving?`)]);
+  scheduleStale(env, c, new Date(env.now.getTime() + stale));
 }
 
-/** Locks and loads, in a few queries, the cases of timers about to fire in one transaction. */
-export async function preloadCases(env: CaseEnv, timers: TimerRow[]): Promise<Map<number, CaseRecord>> {
-  const ids = [...new Set(timers.flatMap((t) => (t.caseId === null ? [] : [t.caseId])))].sort((a, b) => a - b);
-  if (ids.length === 0) return new Map();
-  await lockCases(env.tx, env.services.provider, ids);
-  return new Map((await loadCases(env.tx, ids)).map((c) => [c.id, c]));
-}
-
-/** Fires one case timer inside the caller's transaction. */
-export async function fireCaseTimer(env: CaseEnv, t: TimerRow): Promise<void> {
-  if (t.caseId === null) return;
-  let c = env.cases?.get(t.caseId);
-  if (!c) {
-    await lockCase(env.tx, env.services.provider, { id: t.caseId });
-    c = (await loadCase(env.tx, { id: t.caseId })) ?? undefined;
-    if (!c) return;
-  }
+/** What a due case timer does to its case (locked and loaded with the batch). */
+export function fireCaseTimer(env: CaseEnv, c: CaseRecord, t: TimerRow): void {
   const payload = JSON.parse(t.payload) as Record<string, unknown>;
   switch (t.kind) {
     case "reminder":

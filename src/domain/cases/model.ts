@@ -32,7 +32,9 @@ export interface HandoffView {
   offeredAt: Date;
   /** For a move to another organisation: who there accepted it, and who of the agency consented. */
   acceptedById: number | null;
+  acceptedAt?: Date | null;
   consentedById: number | null;
+  consentedAt?: Date | null;
 }
 
 export interface ParticipantView {
@@ -57,6 +59,7 @@ export interface CaseRecord {
   assignee: MemberView | null;
   externalRef: string | null;
   deadline: Date | null;
+  confirmedById: number | null;
   confirmedAt: Date | null;
   pagedAt: Date | null;
   ackAt: Date | null;
@@ -137,7 +140,9 @@ function toRecord(row: CaseRow, people: Map<number, MemberView>): CaseRecord {
           note: offered.note,
           offeredAt: offered.offeredAt,
           acceptedById: offered.acceptedById,
+          acceptedAt: offered.acceptedAt,
           consentedById: offered.consentedById,
+          consentedAt: offered.consentedAt,
         }
       : null,
   };

@@ -1,0 +1,53 @@
+import { statement } from "../sql.js";
+import { insertRows } from "./rows-json.js";
+
+/**
+ * Scheduling and cancelling durable timers. A timer's dedupe key makes scheduling the same
+ * step twice a no-op (in any state).
+ */
+
+export const scheduleTimers = statement<{ rows: unknown[][] }>(
+  "schedule_timers",
+  insertRows(
+    "timer",
+    [
+      ["kind", "text"],
+      ["dedupe_key", "text"],
+      ["due_at", "ts"],
+      ["state", "text"],
+      ["attempts", "int"],
+      ["case_id", "int"],
+      ["member_id", "int"],
+      ["binding_id", "int"],
+      ["payload", "text"],
+      ["created_at", "ts"],
+      ["updated_at", "ts"],
+    ],
+    `ON CONFLICT ("dedupe_key") DO NOTHING`,
+  ),
+);
+
+/** Cancels the pending timers of these kinds (all kinds when `kinds` is empty) of the cases. */
+export const cancelTimers = statement<{ caseIds: number[]; kinds: string[]; now: Date }>("cancel_timers", {
+  sqlite: `UPDATE "timer" SET state = 'cancelled', updated_at = @now
+    WHERE case_id IN (SELECT value FROM json_each(@caseIds)) AND state IN ('scheduled', 'paused')
+      AND (json_array_length(@kinds) = 0 OR kind IN (SELECT value FROM json_each(@kinds)))`,
+  postgresql: `UPDATE "timer" SET state = 'cancelled', updated_at = @now
+    WHERE case_id = ANY(@caseIds::int[]) AND state IN ('scheduled', 'paused')
+      AND (json_array_length(@kinds::json) = 0 OR kind IN (SELECT json_array_elements_text(@kinds::json)))`,
+});
+
+/** Holds a case's acknowledgement cycle while the case waits on the agency. */
+export const pauseTimers = statement<{ caseId: number; kinds: string[]; now: Date }>("pause_timers", {
+  sqlite: `UPDATE "timer" SET state = 'paused', updated_at = @now
+    WHERE case_id = @caseId AND state = 'scheduled' AND kind IN (SELECT value FROM json_each(@kinds))`,
+  postgresql: `UPDATE "timer" SET state = 'paused', updated_at = @now
+    WHERE case_id = @caseId AND state = 'scheduled' AND kind IN (SELECT json_array_elements_text(@kinds::json))`,
+});
+
+/** Resumes it, every step later by as long as the agency took. */
+export const resumeTimers = statement<{ caseId: number; waitedMs: number; now: Date }>("resume_timers", {
+  sqlite: `UPDATE "timer" SET state = 'scheduled', due_at = due_at + @waitedMs, updated_at = @now WHERE case_id = @caseId AND state = 'paused'`,
+  postgresql: `UPDATE "timer" SET state = 'scheduled', due_at = due_at + (@waitedMs::int * interval '1 millisecond'), updated_at = @now
+    WHERE case_id = @caseId AND state = 'paused'`,
+});
