@@ -1,5 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
@@ -54,23 +53,24 @@ function isTransient(error: unknown): boolean {
   return /SQLITE_BUSY|deadlock detected|could not serialize access/i.test(e?.message ?? "");
 }
 
-/** Where each transaction finds its driver connection (PostgreSQL: the pool client Prisma checked out). */
-interface Slot {
-  sql?: Sql;
-}
+/**
+ * How a transaction finds its own driver connection: SQLite has one; on PostgreSQL the
+ * transaction asks Prisma to run a probe naming a fresh token, the pool client that sees the
+ * probe (see SharedPgFactory) is filed under that token, and the probe never reaches the
+ * server.
+ */
+type Connection = (prismaTx: Prisma.TransactionClient) => Promise<Sql>;
 
-function withRetries(client: Client, log: Logger, slots: AsyncLocalStorage<Slot>, sqlite: SqliteSql | undefined): Database["tx"] {
+const PROBE = "/* liaison:connection ";
+
+function withRetries(client: Client, log: Logger, connection: Connection): Database["tx"] {
   return async (fn) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const slot: Slot = sqlite ? { sql: sqlite } : {};
-        return await slots.run(slot, () =>
-          client.$transaction((prismaTx) => {
-            const sql = slot.sql;
-            if (!sql) throw new Error("the transaction's connection was not found");
-            return fn(new Proxy(prismaTx, { get: (t, key, receiver) => (key === "sql" ? sql : Reflect.get(t, key, receiver)) }) as Tx);
-          }, TX_OPTIONS),
-        );
+        return await client.$transaction(async (prismaTx) => {
+          const sql = await connection(prismaTx);
+          return fn(new Proxy(prismaTx, { get: (t, key, receiver) => (key === "sql" ? sql : Reflect.get(t, key, receiver)) }) as Tx);
+        }, TX_OPTIONS);
       } catch (error) {
         if (attempt >= MAX_TX_ATTEMPTS || !isTransient(error)) throw error;
         log.debug({ attempt }, "transaction conflict, retrying");
@@ -118,11 +118,10 @@ class DurableSqliteFactory implements SqlDriverAdapterFactory {
 class SharedPgFactory implements SqlDriverAdapterFactory {
   readonly provider = "postgres" as const;
   readonly adapterName: string;
+  /** Probe token → the pool client of the transaction that ran the probe. */
+  readonly found = new Map<string, pg.PoolClient>();
 
-  constructor(
-    private readonly inner: PrismaPg,
-    private readonly slots: AsyncLocalStorage<Slot>,
-  ) {
+  constructor(private readonly inner: PrismaPg) {
     this.adapterName = inner.adapterName;
   }
 
@@ -131,12 +130,27 @@ class SharedPgFactory implements SqlDriverAdapterFactory {
     const start = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (...args) => {
       const transaction = await start(...args);
-      const slot = this.slots.getStore();
-      if (slot) slot.sql = new PgSql((transaction as unknown as { client: pg.PoolClient }).client, pg.types);
+      const queryRaw = transaction.queryRaw.bind(transaction);
+      transaction.queryRaw = async (query) => {
+        if (!query.sql.startsWith(PROBE)) return queryRaw(query);
+        this.found.set(query.sql.slice(PROBE.length, PROBE.length + 36), (transaction as unknown as { client: pg.PoolClient }).client);
+        // Answered here: the probe never goes to the server. (0 is Prisma's Int32 column type.)
+        return { columnNames: ["probe"], columnTypes: [0], rows: [[1]] } as Awaited<ReturnType<typeof queryRaw>>;
+      };
       return transaction;
     };
     return adapter;
   }
+
+  /** The pool client under this transaction: found by a probe that names a fresh token. */
+  connection: Connection = async (prismaTx) => {
+    const token = randomUUID();
+    await prismaTx.$queryRawUnsafe(`${PROBE}${token} */ SELECT 1`);
+    const client = this.found.get(token);
+    this.found.delete(token);
+    if (!client) throw new Error("the transaction's connection was not found");
+    return new PgSql(client, pg.types);
+  };
 }
 
 /**
@@ -192,7 +206,7 @@ export async function openDatabase(storage: Storage, options: OpenOptions): Prom
   let adapter: SqlDriverAdapterFactory;
   let pool: pg.Pool | undefined;
   let sqliteFactory: DurableSqliteFactory | undefined;
-  const slots = new AsyncLocalStorage<Slot>();
+  let pgFactory: SharedPgFactory | undefined;
   if (storage.provider === "sqlite") {
     const file = sqliteFile(storage);
     mkdirSync(dirname(file), { recursive: true });
@@ -202,12 +216,11 @@ export async function openDatabase(storage: Storage, options: OpenOptions): Prom
     await migratePostgres(storage.url, log);
     pool = new pg.Pool({ connectionString: storage.url, max: options.poolSize ?? 10 });
     pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection failed"));
-    adapter = new SharedPgFactory(
+    adapter = pgFactory = new SharedPgFactory(
       new PrismaPg(pool, {
         // Named statements let PostgreSQL reuse each query's plan on every connection.
         statementNameGenerator: (query) => `l${hashSql(query.sql)}`,
       }),
-      slots,
     );
   }
   const PrismaClientClass = await loadClientClass(storage.provider);
@@ -223,7 +236,7 @@ export async function openDatabase(storage: Storage, options: OpenOptions): Prom
   return {
     provider: storage.provider,
     client,
-    tx: withRetries(client, log, slots, sqlite),
+    tx: withRetries(client, log, sqlite ? async () => sqlite : pgFactory!.connection),
     async close() {
       await client.$disconnect();
       await pool?.end();

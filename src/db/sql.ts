@@ -83,6 +83,13 @@ function sqliteValue(v: Param | undefined): unknown {
   return v;
 }
 
+/** Parameters as better-sqlite3 binds them (named, without the `@`). */
+export function sqliteParams(params: Params): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = sqliteValue(v);
+  return out;
+}
+
 /** SQLite: better-sqlite3 on the one connection of the process, statements prepared once. */
 export class SqliteSql implements Sql {
   readonly dialect = "sqlite" as const;
@@ -100,9 +107,7 @@ export class SqliteSql implements Sql {
   }
 
   #bind(params: Params): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(params)) out[k] = sqliteValue(v);
-    return out;
+    return sqliteParams(params);
   }
 
   async all<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R[]> {
@@ -158,6 +163,12 @@ function pgValue(v: Param | undefined, asArray: boolean): unknown {
   return v;
 }
 
+/** A statement as pg runs it: its name, `$n` text and positional values. */
+export function pgQuery(s: Statement<Params, unknown>, params: Params): { name: string; text: string; values: unknown[] } {
+  const c = compilePg(s);
+  return { name: `lz_${s.name}`, text: c.text, values: c.names.map((n) => pgValue(params[n], c.arrays.has(n))) };
+}
+
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -184,8 +195,7 @@ export class PgSql implements Sql {
   }
 
   async #query(s: Statement<Params, unknown>, params: Params): Promise<pg.QueryResult<Record<string, unknown>>> {
-    const c = compilePg(s);
-    return this.client.query({ name: `lz_${s.name}`, text: c.text, values: c.names.map((n) => pgValue(params[n], c.arrays.has(n))), types: this.#types });
+    return this.client.query({ ...pgQuery(s, params), types: this.#types });
   }
 
   async all<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R[]> {

@@ -1,5 +1,6 @@
 import { quote } from "../model/text.js";
 import type { Tx } from "../db/database.js";
+import { orgByCode } from "../db/sql/orgs.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, memberInclude, standingOf, toMemberView, type Caller, type MemberView, type OrgKind } from "./members.js";
@@ -34,9 +35,9 @@ export function toOrganisation(row: OrgRow): Organisation {
 }
 
 export async function findOrg(tx: Tx, code: string): Promise<Organisation> {
-  const row = await tx.organisation.findUnique({ where: { code: code.toUpperCase() } });
-  if (!row) throw new UserError("not_found", `unknown organisation ${quote(code)} (see /ppp org list)`);
-  return toOrganisation(row);
+  const org = await tx.sql.one(orgByCode, { code: code.toUpperCase() });
+  if (!org) throw new UserError("not_found", `unknown organisation ${quote(code)} (see /ppp org list)`);
+  return org;
 }
 
 export async function listOrgs(tx: Tx): Promise<Organisation[]> {

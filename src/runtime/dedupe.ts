@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Database, Tx } from "../db/database.js";
+import { claimDelivery, forgetDeliveries } from "../db/sql/deliveries.js";
 
 /**
  * Remembers platform deliveries so each is handled once: a retried Slack envelope or
@@ -31,11 +32,8 @@ export class DatabaseDeduper implements Deduper {
   async claim(tx: Tx, key: string, windowMs = KEEP_MS): Promise<boolean> {
     const now = this.clock.now();
     const stale = new Date(now.getTime() - windowMs);
-    const rows = await tx.$queryRaw<{ key: string }[]>`
-      INSERT INTO "inbound_delivery" ("key", "seen_at") VALUES (${key}, ${now})
-      ON CONFLICT ("key") DO UPDATE SET "seen_at" = ${now} WHERE "inbound_delivery"."seen_at" < ${stale}
-      RETURNING "key"`;
-    if (++this.#calls % 200 === 0) await tx.inboundDelivery.deleteMany({ where: { seenAt: { lt: new Date(now.getTime() - KEEP_MS) } } });
-    return rows.length > 0;
+    const claimed = await tx.sql.run(claimDelivery, { key, now, stale });
+    if (++this.#calls % 200 === 0) await tx.sql.run(forgetDeliveries, { before: new Date(now.getTime() - KEEP_MS) });
+    return claimed > 0;
   }
 }

@@ -37,9 +37,13 @@ export interface Opening {
   seq: number;
 }
 
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The year of an instant in a time zone (references count per agency and its year). */
 export function yearIn(timeZone: string, at: Date): number {
-  return Number(new Intl.DateTimeFormat("en", { timeZone, year: "numeric" }).format(at));
+  let f = yearFormats.get(timeZone);
+  if (!f) yearFormats.set(timeZone, (f = new Intl.DateTimeFormat("en", { timeZone, year: "numeric" })));
+  return Number(f.format(at));
 }
 
 export function openCase(env: CaseEnv, opener: MemberView, o: Opening, input: NewCase): CaseRecord {
