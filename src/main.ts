@@ -50,13 +50,17 @@ async function main(argv: string[]): Promise<number> {
       output: process.stdout,
       interactive,
       runner: app.dispatcher,
-      settle: () => app.settle(),
+      // What a line caused prints right after it; a flood beyond half a second is left to the
+      // background loops, whose rounds interleave with the next lines.
+      settle: () => app.settle({ budgetMs: 500 }),
       exclusive,
     });
     const stop = () => adapter.close();
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
     await adapter.run();
+    // End of input: everything due is delivered before the process ends.
+    await exclusive(() => app.settle());
     await app.stop();
     return 0;
   }

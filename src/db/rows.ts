@@ -95,6 +95,8 @@ export interface ThreadRow {
 
 /** A case with everything it owns, as one statement reads it. */
 export interface CaseRow {
+  /** Read under a lock another transaction had just released: its parts must be read again. */
+  stale?: true;
   id: number;
   ref: string;
   title: string;

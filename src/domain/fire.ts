@@ -63,11 +63,18 @@ const CASE_KINDS = new Set(["reminder", "level2", "level3", "handoff", "stale"])
  * Fires timers in the caller's transaction, in order (the one way a timer fires). Case timers
  * next to each other fire together (see fireCaseTimers); the others — vetting notices,
  * digests — one by one, between them, so what each writes keeps the order they fell due in.
+ * With `skipLocked`, case timers whose case another transaction holds are left unfired and
+ * returned (`skipped`, by timer id).
  */
-export async function fireTimers(run: { tx: Tx; clock: Clock; services: Services }, timers: readonly TimerRow[]): Promise<void> {
+export async function fireTimers(
+  run: { tx: Tx; clock: Clock; services: Services },
+  timers: readonly TimerRow[],
+  options: { skipLocked?: boolean } = {},
+): Promise<{ skipped: Set<number> }> {
+  const skipped = new Set<number>();
   let together: TimerRow[] = [];
   const flush = async () => {
-    if (together.length > 0) await fireCaseTimers(run, together);
+    if (together.length > 0) for (const t of await fireCaseTimers(run, together, options)) skipped.add(t.id);
     together = [];
   };
   for (const t of timers) {
@@ -81,4 +88,5 @@ export async function fireTimers(run: { tx: Tx; clock: Clock; services: Services
     else if (t.kind === "digest") await digestTick(env, t);
   }
   await flush();
+  return { skipped };
 }

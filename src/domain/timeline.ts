@@ -65,7 +65,7 @@ export interface AppendedEvent {
 }
 
 /**
- * Appends an event. The caller holds the case row's lock (see `lockCase`), so the head it
+ * Appends an event. The caller holds the case row's lock (see `loadCase`), so the head it
  * read is still the head; the unique (case, seq) index is the backstop.
  */
 export async function appendEvent(

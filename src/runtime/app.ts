@@ -88,8 +88,11 @@ export interface App extends Core {
   readonly http: HttpServer | undefined;
   /** The port HTTP listens on, when PORT is set. */
   readonly port: number | undefined;
-  /** Delivers what is due now (the console after each line and at end of input). */
-  settle(): Promise<void>;
+  /**
+   * Fires and delivers what is due now (the console after each line and at end of input).
+   * With `budgetMs` it stops after the round that passes it; the background loops go on.
+   */
+  settle(options?: { budgetMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -186,9 +189,13 @@ export async function startApp(options: AppOptions): Promise<App> {
     dedupe,
     http,
     port,
-    async settle() {
-      await scheduler.drain();
-      await outbox.drain();
+    async settle(options = {}) {
+      // Round by round, so a bounded settle (the console) leaves the rest to the loops.
+      const until = options.budgetMs === undefined ? Infinity : performance.now() + options.budgetMs;
+      for (let round = 0; round < 10_000; round++) {
+        const did = (await scheduler.runOnce()) + (await outbox.runOnce());
+        if (did === 0 || performance.now() > until) return;
+      }
     },
     async stop() {
       // Stop claiming; what is in hand finishes (or its lease runs out and another process takes it).

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { Platform } from "../model/platform.js";
 import type { Database, Tx } from "../db/database.js";
+import { claimOutbox, closeGate, contendedOutbox, deliveryThreads, markFailed, markSent, nextOutboxDue, reapOutbox, recordCards, releaseClaims, type ClaimedMessage, type DeliveryThread } from "../db/sql/outbox.js";
 import { withholdUnqualified, type QueuedMessage } from "../domain/delivery.js";
 import type { Delivery, DeliveryResult, Notifier, OutboxKind, OutboxPayload } from "../model/delivery.js";
 import type { Logger } from "../log.js";
@@ -13,8 +14,10 @@ import { Mutex } from "./mutex.js";
 
 /**
  * Delivers the outbox, at least once, in order per thread (ARCHITECTURE.md; notes on
- * durable timers). Rows are claimed with a lease and a fresh token, handed to the
- * platform's notifier, and marked sent only if the token still matches. A 429 closes a
+ * durable timers). A round claims, with a lease and a fresh token, the first few due rows
+ * of many order keys, hands each key's rows to the platform's notifier one after another
+ * (keys in parallel), and records every outcome in one transaction, each row only if the
+ * token still matches — so a round costs two transactions however much it delivers. A 429 closes a
  * gate for that destination, shared by every process, without spending an attempt;
  * 5xx and network errors back off exponentially with jitter; other refusals, and rows
  * past their deadline, go dead and are listed by /ppp outbox.
@@ -28,7 +31,10 @@ export interface OutboxOptions {
   metrics?: Metrics;
   owner?: string;
   leaseMs?: number;
+  /** Messages claimed per round. */
   batch?: number;
+  /** Messages of one order key (a thread, a person's DMs) claimed per round, sent one after another. */
+  perKey?: number;
   /** Longest wait between retries of a failing row. */
   backoffCapMs?: number;
   /** A notifier that takes longer than this is treated as a network failure. */
@@ -59,11 +65,29 @@ export function asDelivered(d: Delivery): Delivery {
   return { ...d, kind: d.thread.direct ? "dm" : "channel", payload: { ...d.payload, blocks }, thread: null };
 }
 
+interface Claim {
+  rows: ClaimedMessage[];
+  withheld: ClaimedMessage[];
+  threads: Map<number, DeliveryThread>;
+  token: string;
+  /** When the claim was made (performance.now()), for the round's time limit. */
+  at: number;
+  /** Nothing claimed because another worker was claiming the same rows (PostgreSQL). */
+  contended: boolean;
+}
+
+interface Outcome {
+  row: ClaimedMessage;
+  delivery: Delivery;
+  result: DeliveryResult;
+}
+
 export class OutboxWorker {
   readonly owner: string;
   readonly #notifiers: Map<Platform, Notifier>;
   readonly #leaseMs: number;
   readonly #batch: number;
+  readonly #perKey: number;
   readonly #capMs: number;
   readonly #timeoutMs: number;
   readonly #loop: Loop;
@@ -74,7 +98,8 @@ export class OutboxWorker {
     this.owner = o.owner ?? `outbox-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.#notifiers = new Map(o.notifiers.map((n) => [n.platform, n]));
     this.#leaseMs = o.leaseMs ?? 30_000;
-    this.#batch = o.batch ?? 20;
+    this.#batch = o.batch ?? 200;
+    this.#perKey = o.perKey ?? 20;
     this.#capMs = o.backoffCapMs ?? 5 * 60_000;
     this.#timeoutMs = o.sendTimeoutMs ?? Math.min(15_000, this.#leaseMs / 2);
     const exclusive = o.exclusive ?? ((fn) => fn());
@@ -85,79 +110,83 @@ export class OutboxWorker {
     return [...this.#notifiers.keys()];
   }
 
-  /** Returns rows whose lease ran out (their process died or stalled) to the queue. */
-  async reap(): Promise<number> {
-    const now = this.o.clock.now();
-    return this.o.db.tx((tx) =>
-      tx.outbox.updateMany({
-        where: { state: "sending", leaseExpiresAt: { lt: now } },
-        data: { state: "pending", leaseOwner: null, leaseToken: null, leaseExpiresAt: null, nextAttemptAt: now },
-      }),
-    ).then((r) => r.count);
-  }
-
-  /** Claims due rows: at most one per order key, none behind a closed gate. */
-  async claim(limit = this.#batch): Promise<{ ids: number[]; token: string }> {
+  /**
+   * Reaps expired leases and claims the next messages, then — in the same transaction —
+   * screens them (the audience rule once more) and reads their threads.
+   */
+  async claim(limit = this.#batch): Promise<Claim> {
     const { db, clock } = this.o;
-    const now = clock.now();
     const token = randomUUID();
-    const until = new Date(now.getTime() + this.#leaseMs);
     const platforms = this.platforms;
-    if (platforms.length === 0) return { ids: [], token };
-    const rows = await db.tx(async (tx) => {
-      if (db.provider === "postgresql") {
-        return tx.$queryRaw<{ id: number }[]>`
-          WITH due AS (
-            SELECT o.id FROM "outbox" o
-             WHERE o.state = 'pending' AND o.next_attempt_at <= ${now} AND o.platform = ANY(${platforms})
-               AND NOT EXISTS (SELECT 1 FROM "outbox" p WHERE p.order_key = o.order_key AND p.id < o.id AND p.state IN ('pending', 'sending'))
-               AND NOT EXISTS (SELECT 1 FROM "rate_gate" g WHERE g.destination IN (o.platform || ':' || o.channel_id, o.platform || ':*') AND g.blocked_until > ${now})
-             ORDER BY o.id
-             LIMIT ${limit}
-             FOR UPDATE SKIP LOCKED)
-          UPDATE "outbox" SET state = 'sending', attempts = "outbox".attempts + 1, lease_owner = ${this.owner}, lease_token = ${token}, lease_expires_at = ${until}
-            FROM due WHERE "outbox".id = due.id
-          RETURNING "outbox".id`;
-      }
-      return tx.$queryRaw<{ id: number }[]>`
-        UPDATE "outbox" SET state = 'sending', attempts = attempts + 1, lease_owner = ${this.owner}, lease_token = ${token}, lease_expires_at = ${until}
-         WHERE id IN (
-           SELECT o.id FROM "outbox" o
-            WHERE o.state = 'pending' AND o.next_attempt_at <= ${now} AND o.platform IN (SELECT value FROM json_each(${JSON.stringify(platforms)}))
-              AND NOT EXISTS (SELECT 1 FROM "outbox" p WHERE p.order_key = o.order_key AND p.id < o.id AND p.state IN ('pending', 'sending'))
-              AND NOT EXISTS (SELECT 1 FROM "rate_gate" g WHERE g.destination IN (o.platform || ':' || o.channel_id, o.platform || ':*') AND g.blocked_until > ${now})
-            ORDER BY o.id
-            LIMIT ${limit})
-        RETURNING id`;
+    const at = performance.now();
+    const none = (contended = false): Claim => ({ rows: [], withheld: [], threads: new Map(), token, at, contended });
+    if (platforms.length === 0) return none();
+    const screen = this.o.screen ?? withholdUnqualified;
+    return db.tx(async (tx) => {
+      const now = clock.now();
+      await tx.sql.run(reapOutbox, { now });
+      const until = new Date(now.getTime() + this.#leaseMs);
+      const which = { now, platforms, limit, perKey: this.#perKey, scan: limit };
+      const claimed = await tx.sql.all(claimOutbox, { ...which, owner: this.owner, token, until });
+      claimed.sort((a, b) => a.id - b.id);
+      if (claimed.length === 0) return none(tx.sql.dialect === "postgresql" && ((await tx.sql.one(contendedOutbox, which))?.n ?? 0) > 0);
+      // Who may receive is decided again now: what no longer qualifies is withheld, never sent.
+      const withheld = await screen(tx, claimed, token, now);
+      const rows = claimed.filter((r) => !withheld.has(r.id));
+      const threadIds = [...new Set(rows.flatMap((r) => (r.caseThreadId === null ? [] : [r.caseThreadId])))];
+      const threads = new Map(threadIds.length === 0 ? [] : (await tx.sql.all(deliveryThreads, { ids: threadIds })).map((t) => [t.id, t]));
+      return { rows, withheld: claimed.filter((r) => withheld.has(r.id)), threads, token, at, contended: false };
     });
-    return { ids: rows.map((r) => Number(r.id)).sort((a, b) => a - b), token };
   }
 
-  /** One round: reap, claim, deliver. Returns how many rows it handled. */
+  /** One round: claim, deliver each order key's messages in turn, record every outcome at once. */
   runOnce(): Promise<number> {
     return this.#round.run(() => this.#runOnce());
   }
 
   async #runOnce(): Promise<number> {
-    await this.reap();
-    const { ids, token } = await this.claim();
-    if (ids.length === 0) return 0;
-    const screen = this.o.screen ?? withholdUnqualified;
-    const claimed = await this.o.db.tx(async (tx) => {
-      const found = await tx.outbox.findMany({ where: { id: { in: ids }, leaseToken: token }, orderBy: { id: "asc" } });
-      // Who may receive is decided again now: what no longer qualifies is withheld, never sent.
-      const withheld = await screen(tx, found, token, this.o.clock.now());
-      return { rows: found.filter((r) => !withheld.has(r.id)), withheld: found.filter((r) => withheld.has(r.id)) };
-    });
-    for (const row of claimed.withheld) {
+    const { rows, withheld, threads, token, at, contended } = await this.claim();
+    // Another worker was claiming the same rows: not idle, look again (as if one was handled).
+    if (contended) {
+      await new Promise((r) => setTimeout(r, 5));
+      return 1;
+    }
+    for (const row of withheld) {
       this.o.log.info({ outbox: row.id, case: row.caseId, kind: row.kind }, "outbox message withheld: its audience no longer qualifies");
       this.o.metrics?.outbox.inc({ platform: row.platform, result: "withheld" });
     }
-    const rows = claimed.rows;
-    // Each order key has at most one row here, so rows may go in parallel.
-    if (this.o.parallel ?? true) await Promise.all(rows.map((row) => this.deliverRow(row, token)));
-    else for (const row of rows) await this.deliverRow(row, token);
-    return rows.length + claimed.withheld.length;
+    if (rows.length === 0) return withheld.length;
+    const groups = new Map<string, ClaimedMessage[]>();
+    for (const row of rows) {
+      const g = groups.get(row.orderKey);
+      if (g) g.push(row);
+      else groups.set(row.orderKey, [row]);
+    }
+    const outcomes: Outcome[] = [];
+    const released: number[] = [];
+    // Past half the lease, a key's remaining messages wait for the next round (so no other
+    // process can take them over while this one is still sending).
+    const deadline = at + this.#leaseMs / 2;
+    const deliverGroup = async (group: ClaimedMessage[]) => {
+      for (let i = 0; i < group.length; i++) {
+        if (i > 0 && performance.now() > deadline) {
+          released.push(...group.slice(i).map((r) => r.id));
+          return;
+        }
+        const outcome = await this.deliver(group[i]!, threads);
+        outcomes.push(outcome);
+        // A message that did not go holds back the rest of its key (a dead one does not).
+        if (!outcome.result.ok && outcome.result.retry !== "never") {
+          released.push(...group.slice(i + 1).map((r) => r.id));
+          return;
+        }
+      }
+    };
+    // Keys are independent, so they may go in parallel; the console prints in order instead.
+    if (this.o.parallel ?? true) await Promise.all([...groups.values()].map(deliverGroup));
+    else for (const group of groups.values()) await deliverGroup(group);
+    await this.record(outcomes, released, token);
+    return rows.length + withheld.length;
   }
 
   /** Delivers everything due now (console end of input, tests). */
@@ -165,10 +194,9 @@ export class OutboxWorker {
     for (let i = 0; i < maxRounds; i++) if ((await this.runOnce()) === 0) return;
   }
 
-  private async deliverRow(row: Awaited<ReturnType<Database["client"]["outbox"]["findMany"]>>[number], token: string) {
-    const { db, clock, log, metrics } = this.o;
+  private async deliver(row: ClaimedMessage, threads: Map<number, DeliveryThread>): Promise<Outcome> {
     const notifier = this.#notifiers.get(row.platform as Platform)!;
-    const thread = row.caseThreadId ? await db.tx((tx) => tx.caseThread.findUnique({ where: { id: row.caseThreadId! } })) : null;
+    const thread = row.caseThreadId === null ? undefined : threads.get(row.caseThreadId);
     const delivery = asDelivered({
       id: row.id,
       key: row.key,
@@ -182,47 +210,50 @@ export class OutboxWorker {
     const result = await this.send(notifier, delivery);
     // The crash tests stop here: the platform has the message, the row is not marked yet.
     if (result.ok) await faultPoint("outbox-after-send");
+    // The next message of this thread (in this round) goes into the card's thread.
+    if (thread && delivery.kind === "card") {
+      if (result.ok && result.messageId) Object.assign(thread, { cardMessageId: result.messageId, threadId: result.threadId ?? result.messageId });
+      else if (!result.ok && result.posted) Object.assign(thread, { cardMessageId: result.posted, threadId: null });
+    }
+    return { row, delivery, result };
+  }
+
+  /** Every outcome of a round in one transaction, each only while the claim is still ours. */
+  private async record(outcomes: Outcome[], released: number[], token: string): Promise<void> {
+    const { db, clock, log, metrics } = this.o;
     const now = clock.now();
-    const mine = { id: row.id, leaseToken: token };
-    await db.tx(async (tx) => {
-      if (result.ok) {
-        const marked = await tx.outbox.updateMany({
-          where: mine,
-          data: { state: "sent", sentAt: now, platformMessageId: result.messageId ?? null, leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: null },
-        });
-        if (marked.count === 0) log.warn({ outbox: row.id }, "delivered after the lease was lost; another process may deliver it again");
-        if (delivery.kind === "card" && thread && result.messageId) {
-          await tx.caseThread.update({ where: { id: thread.id }, data: { cardMessageId: result.messageId, threadId: result.threadId ?? result.messageId } });
-        }
-        return;
-      }
+    const sent = outcomes.filter((x) => x.result.ok);
+    const cards: unknown[][] = [];
+    for (const { delivery, result } of outcomes) {
+      if (delivery.kind !== "card" || !delivery.thread) continue;
+      if (result.ok && result.messageId) cards.push([delivery.thread.id, result.messageId, result.threadId ?? result.messageId]);
       // The card went out but a later step did not (its thread): the retry does only the rest.
-      if (result.posted && delivery.kind === "card" && thread) {
-        await tx.caseThread.update({ where: { id: thread.id }, data: { cardMessageId: result.posted, threadId: null } });
+      else if (!result.ok && result.posted) cards.push([delivery.thread.id, result.posted, null]);
+    }
+    const lost = await db.tx(async (tx) => {
+      let marked = 0;
+      if (sent.length > 0) marked = await tx.sql.run(markSent, { rows: sent.map((x) => [x.row.id, x.result.ok ? (x.result.messageId ?? null) : null]), token, now });
+      if (cards.length > 0) await tx.sql.run(recordCards, { rows: cards });
+      if (released.length > 0) await tx.sql.run(releaseClaims, { ids: released, token });
+      for (const { row, result } of outcomes) {
+        if (result.ok) continue;
+        if (result.retry === "rate_limited") {
+          const until = new Date(now.getTime() + result.retryAfterMs);
+          await tx.sql.run(closeGate, { destination: gateKey(row.platform, result.global ? null : row.channelId), until });
+          // A 429 is the platform pacing us, not a failure: the attempt is given back.
+          await tx.sql.run(markFailed, { id: row.id, token, state: "pending", nextAttemptAt: until, giveBack: true, error: result.reason });
+          continue;
+        }
+        const retryAt = new Date(now.getTime() + this.backoff(row.attempts));
+        const dead = result.retry === "never" || retryAt.getTime() > row.deadlineAt.getTime();
+        const reason = result.retry === "never" ? result.reason : dead ? `gave up at its deadline: ${result.reason}` : result.reason;
+        await tx.sql.run(markFailed, { id: row.id, token, state: dead ? "dead" : "pending", nextAttemptAt: dead ? null : retryAt, giveBack: false, error: reason });
+        if (dead) log.warn({ outbox: row.id, platform: row.platform, kind: row.kind }, "outbox message is dead");
       }
-      if (result.retry === "rate_limited") {
-        const until = new Date(now.getTime() + result.retryAfterMs);
-        const destination = gateKey(row.platform, result.global ? null : row.channelId);
-        await tx.rateGate.upsert({ where: { destination }, create: { destination, blockedUntil: until }, update: { blockedUntil: until } });
-        // A 429 is the platform pacing us, not a failure: the attempt is given back.
-        await tx.outbox.updateMany({
-          where: mine,
-          data: { state: "pending", attempts: { decrement: 1 }, nextAttemptAt: until, leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: result.reason },
-        });
-        return;
-      }
-      const retryAt = new Date(now.getTime() + this.backoff(row.attempts));
-      const dead = result.retry === "never" || retryAt.getTime() > row.deadlineAt.getTime();
-      const reason = result.retry === "never" ? result.reason : dead ? `gave up at its deadline: ${result.reason}` : result.reason;
-      await tx.outbox.updateMany({
-        where: mine,
-        data: dead
-          ? { state: "dead", lastError: reason, leaseOwner: null, leaseToken: null, leaseExpiresAt: null }
-          : { state: "pending", nextAttemptAt: retryAt, lastError: reason, leaseOwner: null, leaseToken: null, leaseExpiresAt: null },
-      });
-      if (dead) log.warn({ outbox: row.id, platform: row.platform, kind: row.kind }, "outbox message is dead");
+      return sent.length - marked;
     });
-    metrics?.outbox.inc({ platform: row.platform, result: result.ok ? "sent" : result.retry });
+    if (lost > 0) log.warn({ messages: lost }, "delivered after the lease was lost; another process may deliver them again");
+    for (const { row, result } of outcomes) metrics?.outbox.inc({ platform: row.platform, result: result.ok ? "sent" : result.retry });
   }
 
   private async send(notifier: Notifier, delivery: Delivery): Promise<DeliveryResult> {
@@ -250,11 +281,7 @@ export class OutboxWorker {
 
   /** When the next pending row becomes due, so the loop can sleep until then. */
   async nextDue(): Promise<Date | null> {
-    const row = await this.o.db.tx((tx) =>
-      tx.outbox.findFirst({ where: { state: { in: ["pending", "sending"] } }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true, state: true, leaseExpiresAt: true } }),
-    );
-    if (!row) return null;
-    return row.state === "sending" ? row.leaseExpiresAt : row.nextAttemptAt;
+    return (await this.o.db.tx((tx) => tx.sql.one(nextOutboxDue, {})))?.at ?? null;
   }
 
   start(): void {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { Services } from "../core/command.js";
 import type { Database } from "../db/database.js";
-import type { TimerRow } from "../domain/cases/escalation.js";
+import { claimTimers, completeTimers, failTimer, nextTimerDue, reapTimers, type ClaimedTimer } from "../db/sql/timers.js";
 import { fireTimers } from "../domain/fire.js";
 import { safeError, type Logger } from "../log.js";
 import { faultPoint } from "./faults.js";
@@ -28,7 +28,11 @@ export interface SchedulerOptions {
   leaseMs?: number;
   batch?: number;
   maxAttempts?: number;
-  /** Timers fired together in one transaction (fewer commits); a failing batch is retried one by one. */
+  /**
+   * Timers fired together in one transaction (fewer commits); a failing batch is retried one
+   * by one. On SQLite a transaction holds the event loop, so this bounds how long a request
+   * waits behind a flood (see BENCHMARKS.md for how it was chosen).
+   */
   fireBatch?: number;
   /** Called after timers fired (to wake outbox delivery). */
   onFired?: () => void;
@@ -50,76 +54,53 @@ export class Scheduler {
   readonly #leaseMs: number;
   readonly #batch: number;
   readonly #maxAttempts: number;
+  readonly #fireBatch: number;
 
   constructor(private readonly o: SchedulerOptions) {
     this.owner = o.owner ?? `scheduler-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.#leaseMs = o.leaseMs ?? 30_000;
     this.#batch = o.batch ?? 50;
     this.#maxAttempts = o.maxAttempts ?? 10;
+    this.#fireBatch = o.fireBatch ?? 100;
     const exclusive = o.exclusive ?? ((fn) => fn());
     this.#loop = new Loop({ name: "scheduler", log: o.log, clock: o.clock, run: () => exclusive(() => this.#round.run(() => this.#runOnce())), nextDue: () => this.nextDue() });
   }
 
-  /** Expired leases go back to the queue, or to dead after too many attempts. */
-  async reap(): Promise<number> {
+  /**
+   * Reaps expired leases and claims due timers, in one transaction: the claimed rows come
+   * back with the claim (nothing is read again).
+   */
+  async claim(limit = this.#batch): Promise<{ timers: ClaimedTimer[]; token: string }> {
     const now = this.o.clock.now();
-    return this.o.db.tx(async (tx) => {
-      const expired = { state: "running", leaseExpiresAt: { lt: now } };
-      const dead = await tx.timer.updateMany({
-        where: { ...expired, attempts: { gte: this.#maxAttempts } },
-        data: { state: "dead", leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: "lease expired on the last attempt", updatedAt: now },
-      });
-      const back = await tx.timer.updateMany({
-        where: expired,
-        data: { state: "scheduled", leaseOwner: null, leaseToken: null, leaseExpiresAt: null, updatedAt: now },
-      });
-      return dead.count + back.count;
-    });
-  }
-
-  async claim(limit = this.#batch): Promise<{ ids: number[]; token: string }> {
-    const { db, clock } = this.o;
-    const now = clock.now();
     const token = randomUUID();
     const until = new Date(now.getTime() + this.#leaseMs);
-    const rows = await db.tx(async (tx) => {
-      if (db.provider === "postgresql") {
-        return tx.$queryRaw<{ id: number }[]>`
-          WITH due AS (
-            SELECT id FROM "timer" WHERE state = 'scheduled' AND due_at <= ${now}
-             ORDER BY due_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-          UPDATE "timer" SET state = 'running', attempts = "timer".attempts + 1, lease_owner = ${this.owner},
-                 lease_token = ${token}, lease_expires_at = ${until}, updated_at = ${now}
-            FROM due WHERE "timer".id = due.id
-          RETURNING "timer".id`;
-      }
-      return tx.$queryRaw<{ id: number }[]>`
-        UPDATE "timer" SET state = 'running', attempts = attempts + 1, lease_owner = ${this.owner},
-               lease_token = ${token}, lease_expires_at = ${until}, updated_at = ${now}
-         WHERE id IN (SELECT id FROM "timer" WHERE state = 'scheduled' AND due_at <= ${now} ORDER BY due_at, id LIMIT ${limit})
-        RETURNING id`;
+    const timers = await this.o.db.tx(async (tx) => {
+      await tx.sql.run(reapTimers, { now, maxAttempts: this.#maxAttempts });
+      return tx.sql.all(claimTimers, { now, limit, owner: this.owner, token, until });
     });
-    return { ids: rows.map((r) => Number(r.id)), token };
+    timers.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+    return { timers, token };
   }
 
-  /** One round: reap, claim, fire each claimed timer in its own transaction. */
+  /** One round: claim a batch, fire it in transactions of `fireBatch`, yielding between them. */
   runOnce(): Promise<number> {
     return this.#round.run(() => this.#runOnce());
   }
 
   async #runOnce(): Promise<number> {
-    await this.reap();
-    const { ids, token } = await this.claim();
-    if (ids.length === 0) return 0;
-    const rows = await this.o.db.tx((tx) => tx.timer.findMany({ where: { id: { in: ids } }, orderBy: [{ dueAt: "asc" }, { id: "asc" }] }));
-    const size = this.o.fireBatch ?? 20;
-    for (let i = 0; i < rows.length; i += size) {
-      const chunk = rows.slice(i, i + size);
-      if (chunk.length > 1 && (await this.fireTogether(chunk, token))) continue;
-      for (const row of chunk) await this.fire(row, token);
+    const { timers, token } = await this.claim();
+    if (timers.length === 0) return 0;
+    await faultPoint("timer-claimed");
+    for (let i = 0; i < timers.length; i += this.#fireBatch) {
+      // Between transactions the event loop answers what came in (a Slack request waits for
+      // no more than one firing transaction).
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      const chunk = timers.slice(i, i + this.#fireBatch);
+      const late = await this.fireTogether(chunk, token);
+      for (const row of late) await this.fire(row, token);
     }
     this.o.onFired?.();
-    return rows.length;
+    return timers.length;
   }
 
   async drain(maxRounds = 1000): Promise<void> {
@@ -127,45 +108,42 @@ export class Scheduler {
   }
 
   /**
-   * Fires several timers in one transaction. All or nothing: if any of them fails or was
-   * taken over, the whole batch rolls back and the caller fires them one by one.
+   * Fires several timers in one transaction and returns those left to fire one by one: the
+   * timers of cases another worker holds locked (PostgreSQL skips them rather than wait), or
+   * all of them if the batch failed — all or nothing, a failure rolls the batch back.
    */
-  private async fireTogether(rows: (TimerRow & { attempts: number })[], token: string): Promise<boolean> {
+  private async fireTogether(rows: ClaimedTimer[], token: string): Promise<ClaimedTimer[]> {
     const { db, clock, services, metrics } = this.o;
+    if (rows.length === 1) return rows;
     try {
-      await db.tx(async (tx) => {
-        const now = clock.now();
-        await fireTimers({ tx, clock, services }, rows);
+      const skipped = await db.tx(async (tx) => {
+        const { skipped } = await fireTimers({ tx, clock, services }, rows, { skipLocked: true });
         await faultPoint("timer-fire");
-        const done = await tx.timer.updateMany({
-          where: { id: { in: rows.map((r) => r.id) }, state: "running", leaseToken: token },
-          data: { state: "done", leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: null, updatedAt: now },
-        });
-        if (done.count !== rows.length) throw new LeaseLost();
+        const fired = rows.filter((r) => !skipped.has(r.id));
+        const done = await tx.sql.run(completeTimers, { ids: fired.map((r) => r.id), token, now: clock.now() });
+        // Fencing: some of them are someone else's now, so none of this may commit.
+        if (done !== fired.length) throw new LeaseLost();
+        return skipped;
       });
-      for (const row of rows) metrics?.timers.inc({ kind: row.kind, result: "fired" });
-      return true;
+      for (const row of rows) if (!skipped.has(row.id)) metrics?.timers.inc({ kind: row.kind, result: "fired" });
+      return rows.filter((r) => skipped.has(r.id));
     } catch (error) {
       // Not lost: each timer is fired again on its own, and a failure is counted against it.
       this.o.log.warn({ err: error, timers: rows.map((r) => r.id) }, "a batch of timers rolled back; firing them one by one");
       for (const row of rows) metrics?.timers.inc({ kind: row.kind, result: "batch_retried_alone" });
-      return false;
+      return rows;
     }
   }
 
-  private async fire(row: TimerRow & { attempts: number }, token: string): Promise<void> {
+  private async fire(row: ClaimedTimer, token: string): Promise<void> {
     const { db, clock, log, services, metrics } = this.o;
     try {
       await db.tx(async (tx) => {
         const now = clock.now();
         await fireTimers({ tx, clock, services }, [row]);
         await faultPoint("timer-fire");
-        const done = await tx.timer.updateMany({
-          where: { id: row.id, state: "running", leaseToken: token },
-          data: { state: "done", leaseOwner: null, leaseToken: null, leaseExpiresAt: null, lastError: null, updatedAt: now },
-        });
         // Fencing: someone else owns it now, so none of this may commit.
-        if (done.count === 0) throw new LeaseLost();
+        if ((await tx.sql.run(completeTimers, { ids: [row.id], token, now: clock.now() })) === 0) throw new LeaseLost();
       });
       metrics?.timers.inc({ kind: row.kind, result: "fired" });
     } catch (error) {
@@ -179,30 +157,22 @@ export class Scheduler {
       log.error({ err: error, timer: row.id, kind: row.kind, attempts: row.attempts }, dead ? "timer failed for the last time" : "timer failed; will retry");
       metrics?.timers.inc({ kind: row.kind, result: dead ? "dead" : "failed" });
       await db.tx((tx) =>
-        tx.timer.updateMany({
-          where: { id: row.id, state: "running", leaseToken: token },
-          data: {
-            state: dead ? "dead" : "scheduled",
-            // Escalations are urgent: retry soon (a dropped connection), back off only if it persists.
-            dueAt: new Date(now.getTime() + Math.min(1000 * 2 ** (row.attempts - 1), 300_000) * (0.75 + Math.random() / 2)),
-            // The class and code only: a message may quote the row it refused (case content).
-            lastError: failureOf(error),
-            leaseOwner: null,
-            leaseToken: null,
-            leaseExpiresAt: null,
-            updatedAt: now,
-          },
+        tx.sql.run(failTimer, {
+          id: row.id,
+          token,
+          state: dead ? "dead" : "scheduled",
+          // Escalations are urgent: retry soon (a dropped connection), back off only if it persists.
+          dueAt: new Date(now.getTime() + Math.min(1000 * 2 ** (row.attempts - 1), 300_000) * (0.75 + Math.random() / 2)),
+          // The class and code only: a message may quote the row it refused (case content).
+          error: failureOf(error),
+          now,
         }),
       );
     }
   }
 
   async nextDue(): Promise<Date | null> {
-    const row = await this.o.db.tx((tx) =>
-      tx.timer.findFirst({ where: { state: { in: ["scheduled", "running"] } }, orderBy: { dueAt: "asc" }, select: { dueAt: true, state: true, leaseExpiresAt: true } }),
-    );
-    if (!row) return null;
-    return row.state === "running" ? row.leaseExpiresAt : row.dueAt;
+    return (await this.o.db.tx((tx) => tx.sql.one(nextTimerDue, {})))?.at ?? null;
   }
 
   start(): void {

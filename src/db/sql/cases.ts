@@ -6,6 +6,12 @@ import { statement, toBool, toDate, toDateOrNull, toInt, toIntOrNull, toJson, to
  * pending handoff, its threads — in one statement, for one case or a batch. Read for a change,
  * the case rows are locked (PostgreSQL: `FOR UPDATE`, in id order so two batches can never
  * deadlock; SQLite transactions already hold the write lock).
+ *
+ * PostgreSQL, READ COMMITTED: a statement that waited for a row lock returns the case row as
+ * the other transaction committed it, but its sub-selects still read the snapshot taken
+ * when the statement began — the parts could be older than the case. So a locked read also
+ * returns the case's version as that snapshot saw it (`stale` when it differs from the
+ * locked row); the loader then reads once more, the locks held, from a fresh snapshot.
  */
 
 const org = (d: Dialect, alias: string) =>
@@ -97,6 +103,7 @@ export function readCase(r: Record<string, unknown>): CaseRow {
     createdAt: toDate(r.created_at),
     eventCount: toInt(r.event_count),
     headHash: String(r.head_hash),
+    ...(r.locked_version !== undefined && r.locked_version !== r.snapshot_version ? { stale: true } : {}),
     subjects: toJson<[string, string, string, string][]>(r.subjects).map(([kind, chain, value, display]): SubjectRow => ({ kind: kind as SubjectRow["kind"], chain: chain as Chain, value, display })),
     amounts: toJson<[string, string, string, string | null][]>(r.amounts).map(([kind, asset, amount, usd]): AmountRow => ({ kind: kind as AmountRow["kind"], asset, amount, usd })),
     participants: toJson<[number, string, unknown][]>(r.participants).map(([memberId, reason, pagedAt]) => ({ memberId: Number(memberId), reason, pagedAt: toDateOrNull(pagedAt) })),
@@ -116,8 +123,15 @@ export function readCase(r: Record<string, unknown>): CaseRow {
   };
 }
 
-const select = (d: Dialect, where: string, lock: boolean) =>
-  `SELECT ${COLUMNS}, ${parts(d)} FROM "case" c WHERE ${where} ORDER BY c.id${lock && d === "postgresql" ? " FOR UPDATE OF c" : ""}`;
+type Lock = false | "wait" | "skip";
+
+const VERSION = (alias: string) => `${alias}.head_hash || ':' || ${alias}.event_count || ':' || ${alias}.updated_at`;
+
+function select(d: Dialect, where: string, lock: Lock): string {
+  if (!lock || d === "sqlite") return `SELECT ${COLUMNS}, ${parts(d)} FROM "case" c WHERE ${where} ORDER BY c.id`;
+  const snapshot = `${VERSION("c")} AS locked_version, (SELECT ${VERSION("s")} FROM "case" s WHERE s.id = c.id) AS snapshot_version`;
+  return `SELECT ${COLUMNS}, ${parts(d)}, ${snapshot} FROM "case" c WHERE ${where} ORDER BY c.id FOR UPDATE OF c${lock === "skip" ? " SKIP LOCKED" : ""}`;
+}
 
 const byIds = { sqlite: "c.id IN (SELECT value FROM json_each(@ids))", postgresql: "c.id = ANY(@ids::int[])" };
 
@@ -131,7 +145,17 @@ export const casesById = statement<{ ids: number[] }, CaseRow>(
 /** Cases by id, locked for a change. */
 export const casesByIdForChange = statement<{ ids: number[] }, CaseRow>(
   "cases_by_id_for_change",
-  { sqlite: select("sqlite", byIds.sqlite, true), postgresql: select("postgresql", byIds.postgresql, true) },
+  { sqlite: select("sqlite", byIds.sqlite, "wait"), postgresql: select("postgresql", byIds.postgresql, "wait") },
+  readCase,
+);
+
+/**
+ * Cases by id, locked for a change, leaving out those another transaction holds (PostgreSQL):
+ * a batch of due timers fires what it can now and leaves the rest to fire on their own.
+ */
+export const casesByIdForChangeSkipLocked = statement<{ ids: number[] }, CaseRow>(
+  "cases_by_id_for_change_skip_locked",
+  { sqlite: select("sqlite", byIds.sqlite, "skip"), postgresql: select("postgresql", byIds.postgresql, "skip") },
   readCase,
 );
 
@@ -143,6 +167,6 @@ export const caseByRef = statement<{ ref: string }, CaseRow>(
 
 export const caseByRefForChange = statement<{ ref: string }, CaseRow>(
   "case_by_ref_for_change",
-  { sqlite: select("sqlite", "c.ref = @ref", true), postgresql: select("postgresql", "c.ref = @ref", true) },
+  { sqlite: select("sqlite", "c.ref = @ref", "wait"), postgresql: select("postgresql", "c.ref = @ref", "wait") },
   readCase,
 );

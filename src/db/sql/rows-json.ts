@@ -14,11 +14,13 @@ const PG_CAST: Record<ColumnType, string> = { int: "::int", text: "", ts: "::tim
 /** `SELECT <the columns> FROM <the rows>` for `@rows`, each column under its own name. */
 export function selectRows(d: Dialect, columns: Columns, param = "rows"): string {
   if (d === "sqlite") {
-    const list = columns.map(([name], i) => `json_extract(j.value, '$[${i}]') AS "${name}"`).join(", ");
+    // `->>` reads a member as json_extract does (SQL text, numbers, null), somewhat faster.
+    const list = columns.map(([name], i) => `j.value ->> ${i} AS "${name}"`).join(", ");
     return `SELECT ${list} FROM json_each(@${param}) j ORDER BY j.key`;
   }
+  // jsonb: each row is parsed once; on `json` every `->>` would parse the row's text again.
   const list = columns.map(([name, type], i) => `(j.v->>${i})${PG_CAST[type]} AS "${name}"`).join(", ");
-  return `SELECT ${list} FROM json_array_elements(@${param}::json) WITH ORDINALITY AS j(v, n) ORDER BY j.n`;
+  return `SELECT ${list} FROM jsonb_array_elements(@${param}::jsonb) WITH ORDINALITY AS j(v, n) ORDER BY j.n`;
 }
 
 /** `INSERT INTO table (columns) SELECT … FROM @rows`, with an optional tail (ON CONFLICT, RETURNING). */
@@ -28,10 +30,13 @@ export function insertRows(table: string, columns: Columns, tail = ""): Record<D
   return { sqlite: make("sqlite"), postgresql: make("postgresql") };
 }
 
-/** `UPDATE table SET columns = the row's WHERE key matches`, for every row of `@rows` (the key first). */
-export function updateRows(table: string, key: readonly [string, ColumnType], columns: Columns, where = ""): Record<Dialect, string> {
+/**
+ * `UPDATE table SET columns = the row's WHERE key matches`, for every row of `@rows` (the key
+ * first); `also` adds assignments that are the same for every row.
+ */
+export function updateRows(table: string, key: readonly [string, ColumnType], columns: Columns, where = "", also = ""): Record<Dialect, string> {
   const all = [key, ...columns] as Columns;
-  const sets = columns.map(([c]) => `"${c}" = x."${c}"`).join(", ");
+  const sets = columns.map(([c]) => `"${c}" = x."${c}"`).join(", ") + (also ? `, ${also}` : "");
   return {
     sqlite: `UPDATE "${table}" SET ${sets} FROM (${selectRows("sqlite", all)}) AS x WHERE "${table}"."${key[0]}" = x."${key[0]}" ${where}`,
     postgresql: `UPDATE "${table}" SET ${sets} FROM (${selectRows("postgresql", all)}) AS x WHERE "${table}"."${key[0]}" = x."${key[0]}" ${where}`,

@@ -44,7 +44,11 @@ export class Change {
     this.#writes = emptyWrites(now);
   }
 
-  /** The case's state changed (in memory): it is written as it stands at the end. */
+  /**
+   * The case's state changed (in memory): it is written as it stands at the end. Every write
+   * to a case's parts touches the case too, so a locked read can tell that the parts it read
+   * are older than the row (see src/db/sql/cases.ts).
+   */
   touch(c: CaseRecord): void {
     if (!this.#created.has(c.id)) this.#touched.set(c.id, c);
   }
@@ -75,6 +79,7 @@ export class Change {
     } else {
       c.participants.push({ member, reason, pagedAt });
     }
+    this.touch(c);
     const key = `${c.id}:${member.id}`;
     const row = this.#participants.get(key);
     if (row) row[3] = row[3] ?? pagedAt;
@@ -95,11 +100,13 @@ export class Change {
 
   /** A new handoff offer (its id was taken beforehand). */
   offer(c: CaseRecord, h: HandoffView): void {
+    this.touch(c);
     this.#writes.handoffs.push({ id: h.id, caseId: c.id, fromId: h.fromId, toMemberId: h.toMember?.id ?? null, toOrgId: h.toOrg?.id ?? null, note: h.note, state: "offered", offeredAt: h.offeredAt });
   }
 
   /** A handoff's decision or progress: the row as it should now read. */
-  decideOffer(u: Writes["handoffUpdates"][number]): void {
+  decideOffer(c: CaseRecord, u: Writes["handoffUpdates"][number]): void {
+    this.touch(c);
     const w = this.#writes.handoffUpdates;
     const i = w.findIndex((x) => x.id === u.id);
     if (i >= 0) w[i] = u;
@@ -108,13 +115,15 @@ export class Change {
 
   /** A case thread made in this change; the returned stand-in id is what its messages name. */
   thread(c: CaseRecord, t: { platform: string; channelId: string; bindingId: number | null; memberId: number | null }): number {
+    this.touch(c);
     const stand = -(++standIns);
     this.#writes.threads.push({ stand, caseId: c.id, active: true, ...t });
     return stand;
   }
 
   /** A thread's row as it should now read (retired, reactivated). */
-  threadState(u: Writes["threadUpdates"][number]): void {
+  threadState(c: CaseRecord, u: Writes["threadUpdates"][number]): void {
+    this.touch(c);
     const made = this.#writes.threads.find((t) => t.stand === u.id);
     if (made) {
       made.active = u.active;

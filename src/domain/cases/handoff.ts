@@ -55,7 +55,7 @@ export function offerHandoff(env: CaseEnv, { c, side, me }: Acting, target: Hand
 
   const replaced = c.pendingHandoff?.id ?? null;
   if (c.pendingHandoff) {
-    env.change.decideOffer({ ...offerRow(c.pendingHandoff, env.now), state: "withdrawn", decidedAt: env.now, decidedById: me.id });
+    env.change.decideOffer(c, { ...offerRow(c.pendingHandoff, env.now), state: "withdrawn", decidedAt: env.now, decidedById: me.id });
   }
   const offer: HandoffView = { id: handoffId, fromId: me.id, toMember: target.member, toOrg: target.org, note, offeredAt: env.now, acceptedById: null, consentedById: null };
   c.pendingHandoff = offer;
@@ -157,7 +157,7 @@ export function acceptHandoff(env: CaseEnv, { c, side, me }: Acting): Acceptance
     offer.acceptedById = null;
     offer.acceptedAt = null;
   }
-  env.change.decideOffer(offerRow(offer, env.now));
+  env.change.decideOffer(c, offerRow(offer, env.now));
   const waitingFor = offer.acceptedById === null ? "acceptance" : "consent";
   // While the agency is asked, the move is theirs to make.
   if (waitingFor === "consent") setWhoseMove(env, c, "agency");
@@ -186,7 +186,7 @@ export function acceptHandoff(env: CaseEnv, { c, side, me }: Acting): Acceptance
 
 /** The handoff takes effect: the case is the receiver's (and, for a move, their exchange's). */
 function completeHandoff(env: CaseEnv, c: CaseRecord, offer: HandoffView, receiver: MemberView): void {
-  env.change.decideOffer({ ...offerRow(offer, env.now), state: "accepted", decidedAt: env.now, decidedById: receiver.id });
+  env.change.decideOffer(c, { ...offerRow(offer, env.now), state: "accepted", decidedAt: env.now, decidedById: receiver.id });
   c.pendingHandoff = null;
   const movedFrom = isMove(c, offer) ? c.exchange : null;
   if (movedFrom) c.exchange = offer.toOrg!;

@@ -1,6 +1,6 @@
 import type { Tx } from "../../db/database.js";
 import type { CaseRow, ThreadRow } from "../../db/rows.js";
-import { caseByRef, caseByRefForChange, casesById, casesByIdForChange } from "../../db/sql/cases.js";
+import { caseByRef, caseByRefForChange, casesById, casesByIdForChange, casesByIdForChangeSkipLocked } from "../../db/sql/cases.js";
 import { loadMembers, standingOf, type MemberView } from "../members.js";
 import type { Organisation } from "../orgs.js";
 import type { Severity } from "../policy.js";
@@ -166,29 +166,33 @@ function peopleOf(tx: Tx, rows: CaseRow[]): Promise<Map<number, MemberView>> {
  * the other. SQLite transactions already hold the database's write lock (BEGIN IMMEDIATE).
  */
 export async function loadCase(tx: Tx, where: { ref: string } | { id: number }, forChange = false): Promise<CaseRecord | null> {
-  const row =
+  const read = () =>
     "ref" in where
-      ? await tx.sql.one(forChange ? caseByRefForChange : caseByRef, { ref: where.ref })
-      : await tx.sql.one(forChange ? casesByIdForChange : casesById, { ids: [where.id] });
+      ? tx.sql.one(forChange ? caseByRefForChange : caseByRef, { ref: where.ref })
+      : tx.sql.one(forChange ? casesByIdForChange : casesById, { ids: [where.id] });
+  let row = await read();
+  // It waited for the lock: the parts were read from before; the lock is ours now, read again.
+  if (row?.stale) row = await read();
   return row ? toRecord(row, await peopleOf(tx, [row])) : null;
 }
 
-/** Loads several cases (locked, in id order, with `forChange`), returned in the order of `ids`. */
-export async function loadCases(tx: Tx, ids: number[], forChange = false): Promise<CaseRecord[]> {
+/**
+ * Loads several cases (locked, in id order, with `forChange`), returned in the order of
+ * `ids`. With `skipLocked` (PostgreSQL) cases another transaction holds are left out.
+ */
+export async function loadCases(tx: Tx, ids: number[], forChange: boolean | "skipLocked" = false): Promise<CaseRecord[]> {
   if (ids.length === 0) return [];
-  const rows = await tx.sql.all(forChange ? casesByIdForChange : casesById, { ids: [...new Set(ids)] });
+  const wanted = [...new Set(ids)];
+  const statement = forChange === "skipLocked" ? casesByIdForChangeSkipLocked : forChange ? casesByIdForChange : casesById;
+  let rows = await tx.sql.all(statement, { ids: wanted });
+  const stale = rows.filter((r) => r.stale).map((r) => r.id);
+  if (stale.length > 0) {
+    // Those waited for their lock (held now): their parts again, from a fresh snapshot.
+    const fresh = new Map((await tx.sql.all(casesByIdForChange, { ids: stale })).map((r) => [r.id, r]));
+    rows = rows.map((r) => fresh.get(r.id) ?? r);
+  }
   const people = await peopleOf(tx, rows);
   const byId = new Map(rows.map((r) => [r.id, toRecord(r, people)]));
-  return [...new Set(ids)].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  return wanted.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
 }
 
-/** Takes the case row's write lock (see loadCase). */
-export async function lockCase(tx: Tx, _provider: unknown, where: { ref: string } | { id: number }): Promise<boolean> {
-  return (await loadCase(tx, where, true)) !== null;
-}
-
-/** Locks several cases at once, in id order so that two batches can never deadlock. */
-export async function lockCases(tx: Tx, _provider: unknown, ids: number[]): Promise<void> {
-  if (tx.sql.dialect === "sqlite" || ids.length === 0) return;
-  await tx.sql.all(casesByIdForChange, { ids: [...new Set(ids)] });
-}

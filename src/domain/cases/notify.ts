@@ -78,7 +78,7 @@ export function ensureThreads(env: CaseEnv, c: CaseRecord, seq: number): void {
     if (thread) {
       // Back after it was retired: a fresh card, and its own thread from there on.
       Object.assign(thread, { active: true, bindingId: w.bindingId, memberId: w.memberId, cardMessageId: null, threadId: null });
-      change.threadState({ id: thread.id, active: true, bindingId: w.bindingId, memberId: w.memberId, cardMessageId: null, threadId: null });
+      change.threadState(c, { id: thread.id, active: true, bindingId: w.bindingId, memberId: w.memberId, cardMessageId: null, threadId: null });
     } else {
       const id = change.thread(c, { platform: w.platform, channelId: w.channelId, bindingId: w.bindingId, memberId: w.memberId });
       thread = { id, platform: w.platform as ThreadRow["platform"], channelId: w.channelId, bindingId: w.bindingId, memberId: w.memberId, active: true, cardMessageId: null, threadId: null };
@@ -153,7 +153,7 @@ export function retireThreads(env: CaseEnv, c: CaseRecord, seq: number, notice?:
   }
   for (const t of leaving) {
     t.active = false;
-    env.change.threadState({ id: t.id, active: false, bindingId: t.bindingId, memberId: t.memberId, cardMessageId: t.cardMessageId, threadId: t.threadId });
+    env.change.threadState(c, { id: t.id, active: false, bindingId: t.bindingId, memberId: t.memberId, cardMessageId: t.cardMessageId, threadId: t.threadId });
   }
   return leaving.length;
 }

@@ -65,12 +65,14 @@ const TIMER_NEEDS: Needs = { rosters: true, coordinators: true };
 /**
  * Fires due case timers together: their cases locked (in id order) and loaded once, each
  * timer decided in turn on the cases as the earlier ones left them, everything written at
- * once. Timers whose case no longer exists do nothing.
+ * once. Timers whose case no longer exists do nothing. With `skipLocked`, cases another
+ * transaction holds are not waited for: their timers are returned, unfired.
  */
-export async function fireCaseTimers(run: Runner, timers: readonly TimerRow[]): Promise<void> {
+export async function fireCaseTimers(run: Runner, timers: readonly TimerRow[], options: { skipLocked?: boolean } = {}): Promise<TimerRow[]> {
   const ids = [...new Set(timers.flatMap((t) => (t.caseId === null ? [] : [t.caseId])))].sort((a, b) => a - b);
-  if (ids.length === 0) return;
-  const cases = new Map((await loadCases(run.tx, ids, true)).map((c) => [c.id, c]));
+  if (ids.length === 0) return [];
+  const cases = new Map((await loadCases(run.tx, ids, options.skipLocked ? "skipLocked" : true)).map((c) => [c.id, c]));
+  const skipped = options.skipLocked ? timers.filter((t) => t.caseId !== null && !cases.has(t.caseId)) : [];
   const now = run.clock.now();
   const env = caseEnv(now, run.services, await CaseContext.load(run.tx, now, [...cases.values()], TIMER_NEEDS));
   for (const t of timers) {
@@ -78,4 +80,5 @@ export async function fireCaseTimers(run: Runner, timers: readonly TimerRow[]): 
     if (c) fireCaseTimer(env, c, t);
   }
   await applyWrites(run.tx, env.change.writes());
+  return skipped;
 }
