@@ -4,7 +4,8 @@ import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
 import { createHash } from "node:crypto";
-import { PgSql, pgQuery, SqliteSql, sqliteParams, type Params, type Statement } from "../src/db/sql.js";
+import { PgSql, pgQuery, SqliteSql, sqliteParams, sqliteRow, valuesText, type Params, type Statement } from "../src/db/sql.js";
+import { VALUES_CHUNK } from "../src/db/sql/rows-json.js";
 import { openDatabase, type Database } from "../src/db/database.js";
 import { ensureBootstrapCoordinators } from "../src/domain/members.js";
 import { silentLogger } from "../src/log.js";
@@ -54,7 +55,7 @@ async function seedOnly(db: Database) {
 }
 
 /** `afterSeed`: called once the seed is in (the recorder forgets the seed's statements). */
-async function dispatcherRun(db: Database, iterations: number, afterSeed: () => void = () => {}): Promise<number[]> {
+export async function dispatcherRun(db: Database, iterations: number, afterSeed: () => void = () => {}): Promise<number[]> {
   const core = await seedOnly(db);
   afterSeed();
   const latencies: number[] = [];
@@ -234,6 +235,12 @@ async function recordedRun(db: Database, iterations: number): Promise<{ latencie
   }
 }
 
+const chunked = (rows: unknown[][]): unknown[][][] => {
+  const out: unknown[][][] = [];
+  for (let i = 0; i < rows.length; i += VALUES_CHUNK) out.push(rows.slice(i, i + VALUES_CHUNK));
+  return out;
+};
+
 /** The raw driver replaying, on an identical database, exactly the statements and parameters Liaison ran. */
 function sqliteReplay(file: string, transactions: Recorded[]): number[] {
   const db = new Sqlite(file);
@@ -248,10 +255,16 @@ function sqliteReplay(file: string, transactions: Recorded[]): number[] {
     for (const tx of transactions.slice(i, i + 3)) {
       begin.run();
       for (const { statement, params } of tx) {
-        let p = prepared.get(statement.name);
-        if (!p) prepared.set(statement.name, (p = db.prepare(statement.text.sqlite)));
-        if (p.reader) p.all(sqliteParams(params));
-        else p.run(sqliteParams(params));
+        // A multi-row insert goes as Liaison sends it: VALUES lists, VALUES_CHUNK rows each.
+        const chunks = statement.values && Array.isArray(params.rows) ? chunked(params.rows as unknown[][]) : [null];
+        for (const rows of chunks) {
+          const name = rows ? `${statement.name}#${rows.length}` : statement.name;
+          let p = prepared.get(name);
+          if (!p) prepared.set(name, (p = db.prepare(rows ? valuesText(statement.values!, rows.length) : statement.text.sqlite)));
+          const bound = rows ? rows.flatMap(sqliteRow) : sqliteParams(params);
+          if (p.reader) p.all(bound);
+          else p.run(bound);
+        }
       }
       commit.run();
     }

@@ -17,8 +17,8 @@ import { printFigures, type Figure } from "./stats.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 const sizes = quick
-  ? { iterations: 30, runs: 1, timers: 300, cases: 10_000, concurrency: 50 }
-  : { iterations: 200, runs: 3, timers: 10_000, cases: 100_000, concurrency: 200 };
+  ? { iterations: 30, runs: 1, timers: 300, delivered: 100, cases: 10_000, concurrency: 50 }
+  : { iterations: 200, runs: 3, timers: 10_000, delivered: 1000, cases: 100_000, concurrency: 200 };
 
 process.stdout.write(`# Liaison benchmarks\n\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}${quick ? " (quick)" : ""}\n`);
 
@@ -28,7 +28,7 @@ const all: [string, string, () => Promise<Figure[]>][] = [
     ...(await platformBench({ concurrency: sizes.concurrency, runs: quick ? 1 : 5, storage: "sqlite" })),
     ...(await platformBench({ concurrency: sizes.concurrency, runs: quick ? 1 : 5, storage: "postgresql" })),
   ]],
-  ["scheduler", "3. Scheduler", () => schedulerBench({ timers: sizes.timers, runs: quick ? 1 : 3 })],
+  ["scheduler", "3. Scheduler", () => schedulerBench({ timers: sizes.timers, delivered: sizes.delivered, runs: quick ? 1 : 3, bossBatches: quick ? [100] : [100, 500, 1000] })],
   ["digest", "4. Digest", () => digestBench({ cases: sizes.cases, runs: 5 })],
 ];
 const wanted = process.argv.slice(2);

@@ -13,7 +13,7 @@ const url = process.env.DATABASE_URL!;
 const storage = url.startsWith("file:") ? { provider: "sqlite" as const, file: url.slice(5) } : { provider: "postgresql" as const, url };
 const db = await openDatabase(storage, { log: silentLogger, poolSize: 4 });
 const core = createCore(db, { clock: systemClock, log: silentLogger, platforms: ["console"] });
-const scheduler = new Scheduler({ db, clock: systemClock, log: silentLogger, services: core.services, batch: Number(process.env.BENCH_BATCH ?? 500), fireBatch: Number(process.env.BENCH_FIRE_BATCH ?? 100) });
+const scheduler = new Scheduler({ db, clock: systemClock, log: silentLogger, services: core.services, ...(process.env.BENCH_BATCH ? { batch: Number(process.env.BENCH_BATCH) } : {}), ...(process.env.BENCH_FIRE_BATCH ? { fireBatch: Number(process.env.BENCH_FIRE_BATCH) } : {}) });
 process.stdout.write("ready\n");
 const rl = createInterface({ input: process.stdin });
 for await (const line of rl) {

@@ -18,6 +18,8 @@ export interface SeedIds {
 }
 
 const DAY = 86_400_000;
+/** Cases are numbered in the year they are opened (the agency's zone is UTC here). */
+const YEAR = new Date().getUTCFullYear();
 
 export function seedSqliteBase(file: string): SeedIds {
   const db = new Sqlite(file);
@@ -58,17 +60,19 @@ export function seedSqliteCases(file: string, ids: SeedIds, n: number, pagedAt: 
     db.transaction(() => {
       const caseRow = db.prepare(
         `INSERT INTO "case" (ref, agency_id, exchange_id, year, seq, title, severity, type, tlp, status, whose_move, opened_by_id, paged_at, escalation_level, last_activity_at, event_count, head_hash, created_at, updated_at)
-         VALUES (?, ?, ?, 2026, ?, ?, 'critical', 'freeze', 'amber', 'OPEN', 'exchange', ?, ?, 1, ?, 0, ?, ?, ?)`,
+         VALUES (?, ?, ?, ${YEAR}, ?, ?, 'critical', 'freeze', 'amber', 'OPEN', 'exchange', ?, ?, 1, ?, 0, ?, ?, ?)`,
       );
       const participant = db.prepare(`INSERT INTO case_participant (case_id, member_id, reason, paged_at, created_at) VALUES (?, ?, ?, ?, ?)`);
       const thread = db.prepare(`INSERT INTO case_thread (case_id, platform, channel_id, binding_id, card_message_id, thread_id, created_at) VALUES (?, 'console', 'hk-exa', ?, ?, ?, ?)`);
       const timer = db.prepare(`INSERT INTO timer (kind, dedupe_key, due_at, state, case_id, payload, created_at, updated_at) VALUES ('level2', ?, ?, 'scheduled', ?, ?, ?, ?)`);
       for (let i = 1; i <= n; i++) {
-        const caseId = Number(caseRow.run(`HKPF-2026-${String(i).padStart(6, "0")}`, ids.agency, ids.exchange, i, `Case ${i}`, ids.root, pagedAt, pagedAt, GENESIS_HASH, pagedAt, pagedAt).lastInsertRowid);
+        const caseId = Number(caseRow.run(`HKPF-${YEAR}-${String(i).padStart(6, "0")}`, ids.agency, ids.exchange, i, `Case ${i}`, ids.root, pagedAt, pagedAt, GENESIS_HASH, pagedAt, pagedAt).lastInsertRowid);
         participant.run(caseId, ids.bob, "oncall", pagedAt, pagedAt);
         thread.run(caseId, ids.binding, `m${caseId}`, `m${caseId}`, pagedAt);
         timer.run(`case:${caseId}:cycle0:level2`, due, caseId, JSON.stringify({ cycle: 0, from: new Date(pagedAt).toISOString() }), pagedAt, pagedAt);
       }
+      // The agency's reference counter, so cases opened afterwards take the next numbers.
+      db.prepare(`INSERT INTO ref_counter (agency_id, year, last) VALUES (?, ${YEAR}, ?) ON CONFLICT (agency_id, year) DO UPDATE SET last = excluded.last`).run(ids.agency, n);
     })();
   } finally {
     db.close();
@@ -111,7 +115,7 @@ export async function seedPostgresCases(url: string, ids: SeedIds, n: number, pa
     await c.query("BEGIN");
     await c.query(
       `INSERT INTO "case" (ref, agency_id, exchange_id, year, seq, title, severity, type, tlp, status, whose_move, opened_by_id, paged_at, escalation_level, last_activity_at, event_count, head_hash, created_at, updated_at)
-       SELECT 'HKPF-2026-' || lpad(i::text, 6, '0'), $1, $2, 2026, i, 'Case ' || i, 'critical', 'freeze', 'amber', 'OPEN', 'exchange', $3, $4, 1, $4, 0, $5, $4, $4
+       SELECT 'HKPF-${YEAR}-' || lpad(i::text, 6, '0'), $1, $2, ${YEAR}, i, 'Case ' || i, 'critical', 'freeze', 'amber', 'OPEN', 'exchange', $3, $4, 1, $4, 0, $5, $4, $4
          FROM generate_series(1, $6) i`,
       [ids.agency, ids.exchange, ids.root, pagedAt, GENESIS_HASH, n],
     );
@@ -122,6 +126,7 @@ export async function seedPostgresCases(url: string, ids: SeedIds, n: number, pa
        SELECT 'level2', 'case:' || id || ':cycle0:level2', $1, 'scheduled', id, $2, $3, $3 FROM "case"`,
       [due, JSON.stringify({ cycle: 0, from: pagedAt.toISOString() }), pagedAt],
     );
+    await c.query(`INSERT INTO ref_counter (agency_id, year, last) VALUES ($1, ${YEAR}, $2) ON CONFLICT (agency_id, year) DO UPDATE SET last = excluded.last`, [ids.agency, n]);
     await c.query("COMMIT");
   } finally {
     await c.end();

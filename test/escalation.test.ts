@@ -42,6 +42,27 @@ describe.each(PROVIDERS)("escalation on %s", (provider) => {
     expect(thread(to30, ref).filter((l) => l.includes("Reminder."))).toHaveLength(3);
   });
 
+  it("pages the lead once, with the coordinators, when level 3 falls due before a delayed level-2 timer", async () => {
+    const ref = refOf(await h.say(open()));
+    // The level-2 timer's holder died: its lease runs out only after level 3 has fallen due.
+    const c = await h.db.tx((tx) => tx.case.findFirstOrThrow({ where: { ref } }));
+    await h.db.tx((tx) => tx.timer.updateMany({ where: { caseId: c.id, kind: "level2" }, data: { dueAt: new Date(h.clock.now().getTime() + 40 * MINUTE) } }));
+    const to30 = await h.advance(30 * MINUTE);
+    expect(thread(to30, ref).filter((l) => l.includes("Escalated to level 3"))).toEqual([
+      `[#hk-exa › ${ref}] Escalated to level 3 (coordinators) — not acknowledged within 30m. @bob, @dave, @lee, @root: ${ref} is not acknowledged yet; acknowledge with /case ack ${ref}.`,
+    ]);
+    // The lead hears of the level they were passed over for, in the same round as the coordinators.
+    expect(dms(to30, "lee").filter((l) => l.includes("You are paged"))).toEqual([
+      `[dm @lee] You are paged at escalation level 2 (team leads): ${ref} — critical freeze, HKPF-CSTCB → EXA: Timer case`,
+    ]);
+    expect(dms(to30, "root").filter((l) => l.includes("You are paged"))).toHaveLength(1);
+    // The late level-2 timer then finds everyone paged: nobody is paged twice.
+    const to45 = await h.advance(15 * MINUTE);
+    expect(to45.filter((l) => l.includes("You are paged") || l.includes("Escalated"))).toEqual([]);
+    const timer = await h.db.tx((tx) => tx.timer.findFirstOrThrow({ where: { caseId: c.id, kind: "level2" } }));
+    expect(timer.state).toBe("done");
+  });
+
   it("stops everything when the case is acknowledged after a minute", async () => {
     const ref = refOf(await h.say(open()));
     await h.advance(1 * MINUTE);

@@ -132,8 +132,29 @@ function checkAccess(command: AnyCommand, caller: Caller): void {
 export class Dispatcher {
   #running = 0;
   readonly #waiting: (() => void)[] = [];
+  readonly #idle: (() => void)[] = [];
 
   constructor(readonly deps: DispatcherDeps) {}
+
+  /**
+   * Resolves once no command is in hand (or after `maxMs`). Background work (firing timers,
+   * delivering) waits here before each transaction, so a command never queues behind a
+   * flood for more than the one transaction already running.
+   */
+  async idle(maxMs = 250): Promise<void> {
+    if (this.#running === 0 && this.#waiting.length === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, maxMs);
+      const self = this.#idle;
+      function done() {
+        clearTimeout(timer);
+        const i = self.indexOf(done);
+        if (i >= 0) self.splice(i, 1);
+        resolve();
+      }
+      self.push(done);
+    });
+  }
 
   async #slot(): Promise<() => void> {
     if (this.#running >= (this.deps.concurrency ?? 4)) await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -148,6 +169,7 @@ export class Dispatcher {
     return () => {
       this.#running--;
       this.#waiting.shift()?.();
+      if (this.#running === 0) for (const wake of this.#idle.splice(0)) wake();
     };
   }
 

@@ -39,6 +39,16 @@ export interface OpenOptions {
 }
 
 const TX_OPTIONS = { maxWait: 20_000, timeout: 60_000 } as const;
+
+/**
+ * A process that stalls inside a transaction (stopped, a long GC, a network hang) must not
+ * hold everyone else up: PostgreSQL ends a session left idle in a transaction after 5 s
+ * (its locks go with it, its transaction rolls back), and a statement waits at most 2 s for
+ * a row lock before it fails and the transaction is retried. No transaction of Liaison's
+ * waits on anything but the database (messages are sent outside them), so neither fires in
+ * normal work. Measured in BENCHMARKS.md §3.
+ */
+export const PG_SESSION = { lockTimeoutMs: 2000, idleInTransactionMs: 5000 } as const;
 const MAX_TX_ATTEMPTS = 5;
 
 // Prisma's error codes for conflicts worth retrying: P2034 (write conflict or deadlock),
@@ -48,9 +58,10 @@ function isTransient(error: unknown): boolean {
   if (e?.code === "P2034") return true;
   const cause = e?.meta?.driverAdapterError?.cause;
   if (cause?.kind === "TransactionWriteConflict") return true;
-  if (cause?.originalCode === "40001" || cause?.originalCode === "40P01") return true;
+  // 55P03: lock_timeout — the row was held too long by a stalled transaction (see PG_SESSION).
+  if (cause?.originalCode === "40001" || cause?.originalCode === "40P01" || cause?.originalCode === "55P03") return true;
   if (cause?.originalCode === "SQLITE_BUSY") return true;
-  return /SQLITE_BUSY|deadlock detected|could not serialize access/i.test(e?.message ?? "");
+  return /SQLITE_BUSY|deadlock detected|could not serialize access|lock timeout/i.test(e?.message ?? "");
 }
 
 /**
@@ -214,7 +225,11 @@ export async function openDatabase(storage: Storage, options: OpenOptions): Prom
     adapter = sqliteFactory = new DurableSqliteFactory(file);
   } else {
     await migratePostgres(storage.url, log);
-    pool = new pg.Pool({ connectionString: storage.url, max: options.poolSize ?? 10 });
+    pool = new pg.Pool({
+      connectionString: storage.url,
+      max: options.poolSize ?? 10,
+      options: `-c lock_timeout=${PG_SESSION.lockTimeoutMs} -c idle_in_transaction_session_timeout=${PG_SESSION.idleInTransactionMs}`,
+    });
     pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection failed"));
     adapter = pgFactory = new SharedPgFactory(
       new PrismaPg(pool, {

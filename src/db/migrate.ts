@@ -76,8 +76,9 @@ const SQLITE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
-export function migrateSqlite(file: string, log: Logger): string[] {
-  const migrations = loadMigrations("sqlite");
+/** `upTo`: apply migrations up to and including that one only (to make a database as an earlier release left it). */
+export function migrateSqlite(file: string, log: Logger, upTo?: string): string[] {
+  const migrations = loadMigrations("sqlite").filter((m) => upTo === undefined || m.name <= upTo);
   const db = new Sqlite(file, { timeout: 30_000 });
   const done: string[] = [];
   try {
@@ -128,8 +129,8 @@ const PG_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
-export async function migratePostgres(url: string, log: Logger): Promise<string[]> {
-  const migrations = loadMigrations("postgresql");
+export async function migratePostgres(url: string, log: Logger, upTo?: string): Promise<string[]> {
+  const migrations = loadMigrations("postgresql").filter((m) => upTo === undefined || m.name <= upTo);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const done: string[] = [];

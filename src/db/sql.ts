@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
+import { VALUES_CHUNK, type RowsText, type ValuesInsert } from "./sql/rows-json.js";
 
 /**
  * Typed SQL on the driver, inside the transaction Prisma opened. Prisma remains the schema,
@@ -21,6 +22,8 @@ export type Params = Record<string, Param | undefined>;
 export interface Statement<P extends Params, R> {
   readonly name: string;
   readonly text: Record<Dialect, string>;
+  /** A multi-row insert of `@rows` that SQLite may run as VALUES lists instead (see sql/rows-json.ts). */
+  readonly values?: ValuesInsert;
   /** A driver row (column name → value) as the caller wants it. */
   readonly read: (row: Record<string, unknown>) => R;
   /** Marker for the parameter type; never set. */
@@ -30,10 +33,12 @@ export interface Statement<P extends Params, R> {
 /** Declares a statement; `text` is one string when both dialects read it alike. */
 export function statement<P extends Params, R = Record<string, unknown>>(
   name: string,
-  text: string | Record<Dialect, string>,
+  text: string | Record<Dialect, string> | RowsText,
   read: (row: Record<string, unknown>) => R = (row) => row as R,
 ): Statement<P, R> {
-  return { name, text: typeof text === "string" ? { sqlite: text, postgresql: text } : text, read };
+  if (typeof text === "string") return { name, text: { sqlite: text, postgresql: text }, read };
+  const values = "values" in text ? (text as RowsText).values : undefined;
+  return { name, text: { sqlite: text.sqlite, postgresql: text.postgresql }, read, ...(values ? { values } : {}) };
 }
 
 export interface Sql {
@@ -91,6 +96,15 @@ function sqliteValue(v: Param | undefined): unknown {
   return v;
 }
 
+/** The text of a VALUES insert of `n` rows (see ValuesInsert). */
+export function valuesText(v: ValuesInsert, n: number): string {
+  const row = `(${Array.from({ length: v.width }, () => "?").join(", ")})`;
+  return `${v.head} ${Array.from({ length: n }, () => row).join(", ")} ${v.tail}`;
+}
+
+/** A row's values as better-sqlite3 binds them. */
+export const sqliteRow = (row: readonly unknown[]): unknown[] => row.map((x) => sqliteValue(x as Param));
+
 /** Parameters as better-sqlite3 binds them (named, without the `@`). */
 export function sqliteParams(params: Params): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -119,8 +133,40 @@ export class SqliteSql implements Sql {
   }
 
   async all<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R[]> {
+    if (s.values && Array.isArray(params.rows)) return this.#values(s, params.rows as unknown[][], true).map(s.read);
     const rows = this.#prepare(s as Statement<Params, unknown>).all(this.#bind(params)) as Record<string, unknown>[];
     return rows.map(s.read);
+  }
+
+  /** A multi-row insert as VALUES lists, VALUES_CHUNK rows at a time; returns rows (RETURNING) or the count changed. */
+  #values(s: Statement<Params, unknown>, rows: unknown[][], returning: true): Record<string, unknown>[];
+  #values(s: Statement<Params, unknown>, rows: unknown[][], returning: false): number;
+  #values(s: Statement<Params, unknown>, rows: unknown[][], returning: boolean): Record<string, unknown>[] | number {
+    const v = s.values!;
+    const out: Record<string, unknown>[] = [];
+    let changed = 0;
+    for (let i = 0; i < rows.length; i += VALUES_CHUNK) {
+      const chunk = rows.slice(i, i + VALUES_CHUNK);
+      const p = this.#prepareValues(s.name, v, chunk.length);
+      const flat: unknown[] = [];
+      for (const row of chunk) {
+        if (row.length !== v.width) throw new TypeError(`${s.name}: a row of ${row.length} values for ${v.width} columns`);
+        flat.push(...sqliteRow(row));
+      }
+      if (returning) out.push(...(p.all(flat) as Record<string, unknown>[]));
+      else changed += p.reader ? p.all(flat).length : p.run(flat).changes;
+    }
+    return returning ? out : changed;
+  }
+
+  #prepareValues(name: string, v: ValuesInsert, n: number): BetterSqlite3.Statement {
+    const key = `${name}#${n}`;
+    let p = this.#prepared.get(key);
+    if (!p) {
+      p = this.prepare(valuesText(v, n));
+      this.#prepared.set(key, p);
+    }
+    return p;
   }
 
   async one<P extends Params, R>(s: Statement<P, R>, params: P): Promise<R | undefined> {
@@ -129,6 +175,7 @@ export class SqliteSql implements Sql {
   }
 
   async run<P extends Params>(s: Statement<P, unknown>, params: P): Promise<number> {
+    if (s.values && Array.isArray(params.rows)) return this.#values(s as Statement<Params, unknown>, params.rows as unknown[][], false);
     const p = this.#prepare(s as Statement<Params, unknown>);
     if (p.reader) return p.all(this.#bind(params)).length;
     return p.run(this.#bind(params)).changes;

@@ -131,6 +131,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const metrics = new Metrics({ defaults: options.processMetrics ?? true });
   const dedupe = new DatabaseDeduper(db, clock);
   metrics.watchQueues(db, clock);
+  // SQLite runs one transaction at a time: background work lets a waiting command go first.
+  const commandsFirst = db.provider === "sqlite" ? () => core.dispatcher.idle() : undefined;
   const outbox = new OutboxWorker({
     db,
     clock,
@@ -140,6 +142,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     exclusive: options.exclusive,
     parallel: options.parallelDelivery,
     leaseMs: config.leaseMs,
+    yieldTo: commandsFirst,
   });
   const core = createCore(db, {
     clock,
@@ -163,6 +166,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     onFired: () => outbox.wake(),
     exclusive: options.exclusive,
     leaseMs: config.leaseMs,
+    yieldTo: commandsFirst,
   });
 
   let http: HttpServer | undefined;

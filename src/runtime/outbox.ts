@@ -48,7 +48,12 @@ export interface OutboxOptions {
    * still `token`'s) the rows that may no longer go, and returns them with their reasons.
    */
   screen?: (tx: Tx, rows: QueuedMessage[], token: string, now: Date) => Promise<Map<number, string>>;
+  /** Awaited before each transaction: commands go first (SQLite, see Dispatcher.idle). */
+  yieldTo?: () => Promise<void>;
 }
+
+/** The longest stretch a round delivers without letting the event loop take other work. */
+const YIELD_EVERY_MS = 10;
 
 export const gateKey = (platform: string, channelId: string | null) => `${platform}:${channelId ?? "*"}`;
 
@@ -122,6 +127,7 @@ export class OutboxWorker {
     const none = (contended = false): Claim => ({ rows: [], withheld: [], threads: new Map(), token, at, contended });
     if (platforms.length === 0) return none();
     const screen = this.o.screen ?? withholdUnqualified;
+    await this.o.yieldTo?.();
     return db.tx(async (tx) => {
       const now = clock.now();
       await tx.sql.run(reapOutbox, { now });
@@ -167,8 +173,15 @@ export class OutboxWorker {
     // Past half the lease, a key's remaining messages wait for the next round (so no other
     // process can take them over while this one is still sending).
     const deadline = at + this.#leaseMs / 2;
+    let yielded = performance.now();
     const deliverGroup = async (group: ClaimedMessage[]) => {
       for (let i = 0; i < group.length; i++) {
+        // A notifier that answers at once (the console) keeps the loop to itself through
+        // promise continuations; every few milliseconds, let requests and replies in.
+        if (performance.now() - yielded > YIELD_EVERY_MS) {
+          await new Promise((r) => setImmediate(r));
+          yielded = performance.now();
+        }
         if (i > 0 && performance.now() > deadline) {
           released.push(...group.slice(i).map((r) => r.id));
           return;
@@ -230,6 +243,7 @@ export class OutboxWorker {
       // The card went out but a later step did not (its thread): the retry does only the rest.
       else if (!result.ok && result.posted) cards.push([delivery.thread.id, result.posted, null]);
     }
+    await this.o.yieldTo?.();
     const lost = await db.tx(async (tx) => {
       let marked = 0;
       if (sent.length > 0) marked = await tx.sql.run(markSent, { rows: sent.map((x) => [x.row.id, x.result.ok ? (x.result.messageId ?? null) : null]), token, now });

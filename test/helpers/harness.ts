@@ -33,7 +33,8 @@ export async function openTestDatabase(provider: Provider): Promise<TestDatabase
       db,
       storage,
       async cleanup() {
-        await db.close();
+        // Closed already when a whole system ran on it (startSystem): the files go regardless.
+        await db.close().catch(() => {});
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -45,7 +46,8 @@ export async function openTestDatabase(provider: Provider): Promise<TestDatabase
     db,
     storage,
     async cleanup() {
-      await db.close();
+      // Closed already when a whole system ran on it (startSystem): the database goes regardless.
+      await db.close().catch(() => {});
       await temp.drop();
     },
   };

@@ -5,6 +5,8 @@ import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/paths.js";
 import { childEnv, collect, MAIN, run } from "../helpers/spawn.js";
+import { Bot, count } from "../helpers/bot.js";
+import { seedSqliteBase, seedSqliteCases } from "../../bench/seed.js";
 
 /** The bot as a user starts it: a real process, stdin in, stdout out. */
 
@@ -173,5 +175,34 @@ describe("the console process", () => {
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
     child.stdin!.end();
     expect((await done).code).toBe(0);
+  });
+});
+
+describe("the console while a flood is delivered", () => {
+  it("answers a command within a second while 2,000 overdue escalations are being delivered", async () => {
+    const dir = tempDir();
+    const file = join(dir, "flood.db");
+    // The schema as the bot makes it, then 2,000 critical cases whose level-2 step fell due while it was down.
+    const made = await run(process.execPath, [MAIN], { cwd: dir, env: childEnv({ DATABASE_URL: `file:${file}` }), input: "" });
+    expect(made.code).toBe(0);
+    const ids = seedSqliteBase(file);
+    seedSqliteCases(file, ids, 2000, Date.now() - 20 * 60_000, Date.now() - 1000);
+
+    const bot = new Bot({ DATABASE_URL: `file:${file}` }, dir);
+    try {
+      await bot.waitFor(/\[dm @lee\] You are paged at escalation level 2/, 30_000);
+      const asked = Date.now();
+      bot.send("bob: /liaison whoami");
+      await bot.waitFor(/\(only bob\)/, 10_000);
+      const answeredIn = Date.now() - asked;
+      // Deliveries and commands interleave: the reply does not wait for the flood.
+      expect(answeredIn).toBeLessThan(1000);
+      const pagedBefore = count(bot.stdout.slice(0, bot.stdout.indexOf("(only bob)")), /\[dm @lee\] You are paged/);
+      expect(pagedBefore).toBeLessThan(2000);
+      await bot.finish();
+      expect(count(bot.stdout, /\[dm @lee\] You are paged at escalation level 2/)).toBe(2000);
+    } finally {
+      await bot.kill9();
+    }
   });
 });

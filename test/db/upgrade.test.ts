@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConsoleNotifier } from "../../adapters/console/notifier.js";
+import { openDatabase, type Database } from "../../src/db/database.js";
+import { loadMigrations, migratePostgres, migrateSqlite } from "../../src/db/migrate.js";
+import { silentLogger } from "../../src/log.js";
+import { createCore } from "../../src/runtime/app.js";
+import { OutboxWorker } from "../../src/runtime/outbox.js";
+import { systemClock } from "../../src/clock.js";
+import { createTempPostgres } from "../helpers/postgres.js";
+import { PROVIDERS, type Provider } from "../helpers/harness.js";
+
+/**
+ * A database as the previous release left it (its last migration: 20261123160000_lease),
+ * with a pending registration and a queued message, upgraded by starting the current bot:
+ * the request is still there to vet, the message is still delivered, and what the new
+ * migrations add is in place.
+ */
+
+const PREVIOUS = "20261123160000_lease";
+
+interface Raw {
+  exec(sql: string, params?: unknown[]): Promise<void>;
+  all<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+async function previousRelease(provider: Provider, cleanups: (() => Promise<void> | void)[]): Promise<{ storage: Parameters<typeof openDatabase>[0]; raw: Raw }> {
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "liaison-upgrade-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "old.db");
+    migrateSqlite(file, silentLogger, PREVIOUS);
+    const db = new Sqlite(file);
+    const bind = (params: unknown[] = []) => params.map((p) => (p instanceof Date ? p.getTime() : p));
+    return {
+      storage: { provider: "sqlite", file },
+      raw: {
+        exec: async (sql, params) => void db.prepare(sql).run(bind(params)),
+        all: async <T>(sql: string, params?: unknown[]) => db.prepare(sql).all(bind(params)) as T[],
+        close: async () => void db.close(),
+      },
+    };
+  }
+  const temp = await createTempPostgres("liaison_upgrade");
+  cleanups.push(() => temp.drop());
+  await migratePostgres(temp.url, silentLogger, PREVIOUS);
+  const client = new pg.Client({ connectionString: temp.url });
+  await client.connect();
+  const numbered = (sql: string) => {
+    let i = 0;
+    return sql.replace(/\?/g, () => `$${++i}`);
+  };
+  return {
+    storage: { provider: "postgresql", url: temp.url },
+    raw: {
+      exec: async (sql, params) => void (await client.query(numbered(sql), params)),
+      all: async <T>(sql: string, params?: unknown[]) => (await client.query(numbered(sql), params)).rows as T[],
+      close: () => client.end(),
+    },
+  };
+}
+
+describe.each(PROVIDERS)("upgrading a database of the previous release on %s", (provider) => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it("keeps a pending registration to vet and delivers a message queued before the upgrade", async () => {
+    const { storage, raw } = await previousRelease(provider, cleanups);
+    const now = new Date();
+    const later = new Date(now.getTime() + 365 * 86_400_000);
+    await raw.exec(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES ('EXA', 'EXCHANGE', 'Exchange A', 'MT', 'UTC', 'exa.example', ?, ?)`, [now, now]);
+    await raw.exec(`INSERT INTO member (name, role, status, vetted_at, created_at, updated_at) VALUES ('root', 'coordinator', 'vetted', ?, ?, ?)`, [now, now, now]);
+    await raw.exec(`INSERT INTO member (name, org_id, role, email, status, requested_at, created_at, updated_at) VALUES ('bob', 1, 'investigator', 'bob@exa.example', 'pending', ?, ?, ?)`, [now, now, now]);
+    await raw.exec(`INSERT INTO account (platform, external_id, handle, member_id, created_at) VALUES ('console', 'root', 'root', 1, ?), ('console', 'bob', 'bob', 2, ?)`, [now, now]);
+    await raw.exec(
+      `INSERT INTO outbox (key, platform, kind, channel_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES ('old:1', 'console', 'dm', 'root', 'dm:console:root', ?, ?, ?, ?)`,
+      [JSON.stringify({ blocks: [{ kind: "text", rich: [{ t: "text", v: "queued before the upgrade" }] }] }), now, later, now],
+    );
+    await raw.close();
+
+    // Starting the bot applies what the previous release did not have.
+    const db: Database = await openDatabase(storage, { log: silentLogger });
+    cleanups.unshift(() => db.close());
+    const newer = loadMigrations(provider).filter((m) => m.name > PREVIOUS).map((m) => m.name);
+    expect(newer.length).toBeGreaterThan(0);
+    const applied = await db.tx((tx) => tx.$queryRawUnsafe<{ migration_name: string }[]>(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name`));
+    expect(applied.map((r) => r.migration_name).slice(-newer.length)).toEqual(newer);
+
+    // The request made before the upgrade is the one a coordinator vets.
+    const lines: string[] = [];
+    const notifier = new ConsoleNotifier({ write: (t: string) => lines.push(...t.trimEnd().split("\n")) });
+    const outbox = new OutboxWorker({ db, clock: systemClock, log: silentLogger, notifiers: [notifier], parallel: false });
+    const core = createCore(db, { clock: systemClock, log: silentLogger, platforms: outbox.platforms });
+    const reply = await core.dispatcher.dispatch({
+      platform: "console",
+      account: { platform: "console", externalId: "root", handle: "root" },
+      channel: { platform: "console", id: "general", name: "general", direct: false },
+      family: "liaison",
+      input: { text: "vet @bob", mentions: (w) => (w === "@bob" ? "console:bob" : undefined) },
+    });
+    expect(reply.tone).not.toBe("error");
+    expect(JSON.stringify(reply.blocks)).toMatch(/vetted/i);
+    expect(JSON.stringify(reply.blocks)).toMatch(/EXA/);
+
+    // The message queued before the upgrade still goes (judged by what its row says).
+    await outbox.drain();
+    expect(lines).toContain("[dm @root] queued before the upgrade");
+    const [old] = await db.tx((tx) => tx.$queryRawUnsafe<{ state: string; audience: string }[]>(`SELECT state, audience FROM outbox WHERE key = 'old:1'`));
+    expect(old).toEqual({ state: "sent", audience: "legacy" });
+  });
+});
