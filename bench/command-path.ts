@@ -5,7 +5,7 @@ import Sqlite from "better-sqlite3";
 import pg from "pg";
 import { createHash } from "node:crypto";
 import { PgSql, pgQuery, SqliteSql, sqliteParams, sqliteRow, valuesText, type Params, type Statement } from "../src/db/sql.js";
-import { VALUES_CHUNK } from "../src/db/sql/rows-json.js";
+import { VALUES_CHUNK } from "../src/db/sql.js";
 import { openDatabase, type Database } from "../src/db/database.js";
 import { ensureBootstrapCoordinators } from "../src/domain/members.js";
 import { silentLogger } from "../src/log.js";

@@ -13,7 +13,7 @@ import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timel
 import { parseDeadline } from "../src/domain/deadline.js";
 import { findOrg } from "../src/domain/orgs.js";
 import { SEVERITIES } from "../src/domain/policy.js";
-import { describeSubject, parseSubject, SubjectError } from "../src/domain/subjects.js";
+import { describeSubject, parseSubject } from "../src/domain/subjects.js";
 
 /** `/case`: the case desk (SPEC §2). */
 
@@ -24,12 +24,8 @@ const done = (message: string) => privateReply(para(rich`${message}`));
 const subjectsOption = opt.list(
   "wallet addresses and transaction hashes, comma-separated (prefix with btc:, eth:, tron: or sol: to name the chain)",
   (item) => {
-    try {
-      return parseSubject(item);
-    } catch (error) {
-      if (error instanceof SubjectError) return { error: `${truncate(item, 100)} is refused: ${error.message}` };
-      throw error;
-    }
+    const parsed = parseSubject(item);
+    return parsed.ok ? parsed.value : { error: `${truncate(item, 100)} is refused: ${parsed.problem}` };
   },
   { optional: true, placeholder: "addr,tx" },
 );
@@ -37,7 +33,7 @@ const subjectsOption = opt.list(
 const amountsOption = (description: string) =>
   opt.list(description, (item) => {
     const parsed = parseAmount(item);
-    return typeof parsed === "string" ? { error: parsed } : parsed;
+    return parsed.ok ? parsed.value : { error: parsed.problem };
   }, { optional: true, max: 20, placeholder: "12.5 BTC,30000 USDT = 30000 USD" });
 
 const open = defineCommand({
@@ -45,6 +41,8 @@ const open = defineCommand({
   path: ["open"],
   summary: "open a case for your agency",
   access: "vetted",
+  // `/case` or `/case open` alone opens the form; a small one asks for these.
+  form: { bare: true, essentials: ["title", "exchange", "severity", "type", "subjects"] },
   options: {
     title: opt.text("a short title", { max: 200 }),
     exchange: opt.org("the exchange the request goes to"),
@@ -63,8 +61,8 @@ const open = defineCommand({
     if (o.deadline) {
       const zone = o.agency ? (await findOrg(ctx.tx, o.agency)).timeZone : (ctx.caller.member?.org?.timeZone ?? "UTC");
       const parsed = parseDeadline(o.deadline, ctx.now, zone);
-      if (typeof parsed === "string") throw new UserError("invalid_option", `deadline: ${parsed}`);
-      deadline = parsed;
+      if (!parsed.ok) throw UserError.about("deadline", "invalid_option", `deadline: ${parsed.problem}`);
+      deadline = parsed.value;
     }
     const seen = new Set<string>();
     const subjects = (o.subjects ?? []).filter((s) => !seen.has(s.value) && seen.add(s.value));

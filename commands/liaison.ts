@@ -39,7 +39,7 @@ const registerCommand = defineCommand({
     email: opt.email("your official e-mail address"),
   },
   async run(ctx, o) {
-    const { member, request } = await register(ctx.tx, ctx.caller, { org: o.org, role: o.role, email: o.email }, ctx.now, ctx.services.provider);
+    const { member, request } = await register(ctx.tx, ctx.caller, { org: o.org, role: o.role, email: o.email }, ctx.now);
     const ask = [
       para(rich`${mention(personRef(member))} asks to be vetted as ${member.role} of ${member.org!.code} (${member.email}) — request #${request}.`),
       para(rich`Check it, then run /liaison vet @${member.name} request:${request}`),
@@ -137,7 +137,7 @@ const linkCommand = defineCommand({
         para(rich`Your link code is ${code(linkCode)}, valid for ${minutes} minutes and usable once. From your other account run ${code(`/liaison link code:${linkCode}`)}`),
       );
     }
-    if (ctx.caller.standing === "suspended") throw new UserError("forbidden", standingMessage(ctx.caller), true);
+    if (ctx.caller.standing === "suspended") throw new UserError("forbidden", standingMessage(ctx.caller), { denial: {} });
     const member = await redeemLinkCode(ctx.tx, ctx.caller, o.code, ctx.now);
     return privateReply(para(rich`This ${ctx.caller.account.platform} account is now linked to ${strong(member.name)}.`));
   },

@@ -126,9 +126,9 @@ async function checkRosterEditor(ctx: CommandContext, org: Organisation, kind: R
   if (kind === "oncall") {
     const leads = await getRoster(ctx.tx, org.id, "lead");
     if (leads.some((l) => l.id === ctx.caller.member?.id)) return;
-    throw new UserError("forbidden", `only coordinators and ${org.code}'s leads can set its on-call rotation`, true);
+    throw new UserError("forbidden", `only coordinators and ${org.code}'s leads can set its on-call rotation`, { denial: {} });
   }
-  throw new UserError("forbidden", "only coordinators can set an exchange's leads", true);
+  throw new UserError("forbidden", "only coordinators can set an exchange's leads", { denial: {} });
 }
 
 const bindCommand = defineCommand({
@@ -207,7 +207,7 @@ const digestNow = defineCommand({
     const binding = await boundChannel(ctx);
     const member = ctx.caller.member!;
     if (!isCoordinator(ctx.caller) && !binding.orgs.some((o) => o.id === member.org?.id)) {
-      throw new UserError("forbidden", "only coordinators and members of this channel's organisations can ask for its digest", true);
+      throw new UserError("forbidden", "only coordinators and members of this channel's organisations can ask for its digest", { denial: {} });
     }
     const { blocks, covers } = await buildDigest(ctx.tx, binding, ctx.now, ctx.services.policy);
     await enqueue(ctx.tx, ctx.now, [
@@ -246,11 +246,12 @@ const digestSchedule = defineCommand({
       cron = words.slice(0, -1).join(" ");
     }
     const zone = tz ?? binding.timeZone;
-    const next = nextTick(cron, zone, ctx.now);
-    if (typeof next === "string") throw new UserError("invalid_option", `cron: ${next}`);
+    const tick = nextTick(cron, zone, ctx.now);
+    if (!tick.ok) throw UserError.about("cron", "invalid_option", `cron: ${tick.problem}`);
+    const next = tick.value;
     const every = tickInterval(cron, zone, ctx.now);
-    if (typeof every === "number" && every < 3_600_000) {
-      throw new UserError("invalid_option", `cron: "${cron}" would post a digest every ${formatDuration(every)}; a digest comes at most once an hour`);
+    if (every.ok && every.value < 3_600_000) {
+      throw UserError.about("cron", "invalid_option", `cron: "${cron}" would post a digest every ${formatDuration(every.value)}; a digest comes at most once an hour`);
     }
     await setDigestSchedule(ctx.tx, ctx.caller, binding, cron, zone, ctx.now);
     return privateReply(para(rich`The digest for this channel now follows ${code(cron)} in ${zone}; the next one is at ${formatTime(next)}.`));

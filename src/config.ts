@@ -8,18 +8,11 @@ import { z } from "zod";
  * each, before anything starts.
  */
 
-import type { Platform } from "./model/platform.js";
+import type { Storage } from "./db/database.js";
+import type { AccountRef, Platform } from "./model/platform.js";
 
-export type { Platform } from "./model/platform.js";
-
-export interface AccountRef {
-  platform: Platform;
-  externalId: string;
-}
-
-export type Storage =
-  | { provider: "sqlite"; file: string }
-  | { provider: "postgresql"; url: string };
+export type { AccountRef, Platform } from "./model/platform.js";
+export type { Storage } from "./db/database.js";
 
 export interface Config {
   storage: Storage;

@@ -5,7 +5,7 @@ import { loadPolicy, PolicyError } from "./domain/policy.js";
 import { createLogger } from "./log.js";
 import { startApp, type App } from "./runtime/app.js";
 import { Mutex } from "./runtime/mutex.js";
-import { platformClients, startPlatforms } from "./runtime/platforms.js";
+import { platformClients, startPlatforms } from "./platforms.js";
 
 /**
  * `npm start`. With no platform credentials (or with --console) it runs the console

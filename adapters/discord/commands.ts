@@ -68,7 +68,7 @@ function subcommand(command: AnyCommand): ApiOption {
 }
 
 export function buildCommands(registry: Registry): ApiCommand[] {
-  return (["case", "liaison", "ppp"] as Family[]).map((family) => {
+  return registry.families().map((family) => {
     const options: ApiOption[] = [];
     for (const command of registry.family(family)) {
       if (command.path.length === 1) options.push(subcommand(command));

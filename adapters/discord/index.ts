@@ -23,7 +23,8 @@ import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
 import type { Logger } from "../../src/log.js";
 import { autocompleteKind, buildCommands, optionsFrom, sameCommands, type ApiCommand } from "./commands.js";
-import { parseButtonId, renderReply, type Rendered } from "./render.js";
+import { renderReply, type Rendered } from "./render.js";
+import { decodeAction, encodeAction } from "../../src/core/actions.js";
 
 /**
  * The Discord adapter (transport only): typed slash commands, autocomplete, buttons and
@@ -50,8 +51,6 @@ export interface DiscordAdapterOptions {
 }
 
 const DOUBLE_CLICK_MS = 10_000;
-/** Discord modals take at most five inputs: the open form asks for the essentials. */
-const OPEN_FORM = ["title", "exchange", "severity", "type", "subjects"];
 
 export class DiscordAdapter {
   #client: Client | undefined;
@@ -139,8 +138,10 @@ export class DiscordAdapter {
     const family = interaction.commandName;
     const command = this.#find(family, path);
     const leaf = interaction.options.data.flatMap((o) => (o.options ?? []).flatMap((x) => (x.options ? x.options : [x])));
-    if (command && family === "case" && path[0] === "open" && leaf.length === 0) {
-      await interaction.showModal(this.#form(command, {}, OPEN_FORM));
+    // A command whose form opens bare, typed without options: Discord's modals take five
+    // inputs, so the form asks for the command's essentials.
+    if (command?.form?.bare && leaf.length === 0) {
+      await interaction.showModal(this.#form(command, {}, [...command.form.essentials]));
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -166,8 +167,8 @@ export class DiscordAdapter {
   }
 
   async #button(interaction: ButtonInteraction): Promise<void> {
-    const parsed = parseButtonId(interaction.customId);
-    if (!parsed) return;
+    const parsed = decodeAction(interaction.customId);
+    if (parsed?.kind !== "button") return;
     const command = this.#find(parsed.family, parsed.path);
     if (!command) return;
     if (parsed.form.length > 0) {
@@ -189,8 +190,8 @@ export class DiscordAdapter {
   }
 
   #form(command: AnyCommand, fixed: Record<string, string>, fields: string[]): ModalBuilder {
-    const id = `lzf|${command.family}|${command.path.join(".")}|${fixed.ref ?? ""}`;
-    const modal = new ModalBuilder().setCustomId(id.slice(0, 100)).setTitle(`/${command.family} ${command.path.join(" ")}${fixed.ref ? ` ${fixed.ref}` : ""}`.slice(0, 45));
+    const id = encodeAction({ kind: "form", family: command.family, path: [...command.path], ref: fixed.ref ?? "" });
+    const modal = new ModalBuilder().setCustomId(id).setTitle(`/${command.family} ${command.path.join(" ")}${fixed.ref ? ` ${fixed.ref}` : ""}`.slice(0, 45));
     for (const name of fields.filter((f) => f in command.options).slice(0, 5)) {
       const meta = command.options[name]!.meta;
       const input = new TextInputBuilder()
@@ -206,15 +207,16 @@ export class DiscordAdapter {
   }
 
   async #modal(interaction: ModalSubmitInteraction): Promise<void> {
-    const [tag, family, path, ref] = interaction.customId.split("|");
-    if (tag !== "lzf" || !family || !path) return;
-    const command = this.#find(family, path.split("."));
+    const action = decodeAction(interaction.customId);
+    if (action?.kind !== "form") return;
+    const { family, path, ref } = action;
+    const command = this.#find(family, path);
     if (!command) return;
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const values = interaction.fields.fields.map((f) => ({ name: f.customId, value: "value" in f ? f.value : undefined, type: 3 }));
     const options = optionsFrom(command, values.filter((v) => typeof v.value === "string" && v.value.trim() !== ""));
     if (ref) options.ref = ref;
-    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path: path.split("."), options } }, this.#once(interaction));
+    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path, options } }, this.#once(interaction));
     if (reply) await this.#answer(interaction, reply);
     else await interaction.editReply({ content: "Already handled." });
   }

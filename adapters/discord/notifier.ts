@@ -1,6 +1,7 @@
 import { DiscordAPIError, HTTPError, RateLimitError, REST } from "@discordjs/rest";
+import { ChatNotifier, type Destination } from "../common/notifier.js";
 import { Routes } from "discord-api-types/v10";
-import type { Delivery, DeliveryResult, Notifier } from "../../src/model/delivery.js";
+import type { Delivery, DeliveryResult } from "../../src/model/delivery.js";
 import { cardEmbed, renderBlocks, type ApiMessage } from "./render.js";
 
 /**
@@ -47,24 +48,22 @@ interface ApiChannelMessage {
 /** Where a reply "in the thread" goes when there is no thread channel (DMs, threadless posts). */
 const REPLY_IN_CHANNEL = "/";
 
-export class DiscordNotifier implements Notifier {
+export class DiscordNotifier extends ChatNotifier {
   readonly platform = "discord" as const;
-  readonly #dmChannels = new Map<string, string>();
 
-  constructor(readonly rest: REST) {}
-
-  async deliver(d: Delivery): Promise<DeliveryResult> {
-    try {
-      return await this.#deliver(d);
-    } catch (error) {
-      return classify(error);
-    }
+  constructor(readonly rest: REST) {
+    super();
   }
 
-  async #deliver(d: Delivery): Promise<DeliveryResult> {
-    const direct = d.kind === "dm" || d.thread?.direct === true;
-    const channel = direct ? await this.#dmChannel(d.channelId) : d.channelId;
-    const pointer = d.payload.ref ? `(see /case show ${d.payload.ref})` : "";
+  protected classify(error: unknown): DeliveryResult {
+    return classify(error);
+  }
+
+  protected async openDm(user: string): Promise<string> {
+    return ((await this.rest.post(Routes.userChannels(), { body: { recipient_id: user } })) as { id: string }).id;
+  }
+
+  protected async send(d: Delivery, { direct, channel, pointer }: Destination): Promise<DeliveryResult> {
     let body: ApiMessage;
     if (d.payload.card) {
       const { embed, components } = cardEmbed(d.payload.card);
@@ -127,13 +126,6 @@ export class DiscordNotifier implements Notifier {
     }
   }
 
-  async #dmChannel(user: string): Promise<string> {
-    const known = this.#dmChannels.get(user);
-    if (known) return known;
-    const dm = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: user } })) as { id: string };
-    this.#dmChannels.set(user, dm.id);
-    return dm.id;
-  }
 }
 
 /** A REST client that neither waits out nor retries by itself: the outbox decides. */

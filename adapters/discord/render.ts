@@ -1,4 +1,5 @@
 import { withPrefix, type Block, type Card, type CardAction, type Reply, type Rich } from "../../src/model/message.js";
+import { actionId } from "../../src/core/actions.js";
 import { neutraliseBidi, truncate } from "../../src/model/text.js";
 import { escapeDiscord, escapeDiscordLine } from "./escape.js";
 
@@ -74,16 +75,6 @@ function pagedIn(r: Rich | undefined, into: Set<string>) {
 }
 
 /** `lz|case|note|HKPF-…|text`: the command a button runs, and the fields its form asks for. */
-export function buttonId(action: CardAction): string {
-  const ref = action.command.args.ref ?? "";
-  return `lz|${action.command.family}|${action.command.path.join(".")}|${ref}|${(action.form ?? []).join(",")}`.slice(0, 100);
-}
-
-export function parseButtonId(id: string): { family: string; path: string[]; ref: string; form: string[] } | undefined {
-  const [tag, family, path, ref, form] = id.split("|");
-  if (tag !== "lz" || !family || !path) return undefined;
-  return { family, path: path.split("."), ref: ref ?? "", form: form ? form.split(",") : [] };
-}
 
 /** The characters of an embed that count towards Discord's 6,000 per message. */
 export function embedLength(e: ApiEmbed): number {
@@ -138,7 +129,7 @@ export function cardEmbed(card: Card): { embed: ApiEmbed; components: ApiMessage
     type: 2,
     style: a.style === "primary" ? 1 : a.style === "danger" ? 4 : 2,
     label: truncate(a.label, 80),
-    custom_id: buttonId(a),
+    custom_id: actionId(a),
   }));
   const components: NonNullable<ApiMessage["components"]> = [];
   for (let i = 0; i < buttons.length; i += LIMITS.rowButtons) components.push({ type: 1, components: buttons.slice(i, i + LIMITS.rowButtons) });

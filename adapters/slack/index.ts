@@ -9,7 +9,8 @@ import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
 import type { Logger } from "../../src/log.js";
 import { errorBlock, FORM_CALLBACK, formView, submittedOptions, type FormMeta } from "./forms.js";
-import { renderReply, type ButtonValue } from "./render.js";
+import { renderReply } from "./render.js";
+import { decodeAction } from "../../src/core/actions.js";
 import { normaliseCommandText, slackMention } from "./text.js";
 import { neutraliseBidi } from "../../src/model/text.js";
 
@@ -40,7 +41,6 @@ export interface SlackAdapterOptions {
   http?: { route(method: string, path: string, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): void };
 }
 
-const FAMILIES = new Set<Family>(["case", "liaison", "ppp"]);
 const DOUBLE_CLICK_MS = 10_000;
 /** A modal must be answered within 3 s; past this, it closes and the reply comes separately. */
 const FORM_BUDGET_MS = 2500;
@@ -109,14 +109,18 @@ export class SlackAdapter {
   }
 
   #listen(): void {
-    this.app.command(/^\/(case|liaison|ppp)$/, async ({ command, ack, respond, client }) => {
+    // One slash command per family the registry knows.
+    const families = new RegExp(`^/(${this.o.registry.families().join("|")})$`);
+    this.app.command(families, async ({ command, ack, respond, client }) => {
       await ack();
       const delivery = `slack:command:${command.trigger_id}`;
       const family = command.command.slice(1) as Family;
       const text = normaliseCommandText(command.text ?? "");
-      if (family === "case" && /^\s*(open)?\s*$/i.test(text)) {
+      // A command whose form opens bare (`/case`, `/case open`): the modal, with all its options.
+      const bare = this.o.registry.bareForm(family, text);
+      if (bare) {
         if (!(await this.o.dedupe.firstTime(delivery))) return;
-        await this.#openForm(client, command.trigger_id, { f: "case", p: ["open"], a: {}, c: command.channel_id, n: command.channel_name }, undefined);
+        await this.#openForm(client, command.trigger_id, { f: bare.family, p: [...bare.path], a: {}, c: command.channel_id, n: command.channel_name }, undefined);
         return;
       }
       const reply = await this.o.runner.dispatch(
@@ -129,21 +133,23 @@ export class SlackAdapter {
     this.app.action(/^case\.[a-z]+:\d+$/, async ({ ack, body, action, respond, client }) => {
       await ack();
       if (action.type !== "button" || body.type !== "block_actions" || !("action_id" in action)) return;
-      const value = JSON.parse(action.value ?? "{}") as ButtonValue;
+      const value = decodeAction(action.value);
+      if (value?.kind !== "button") return;
+      const args: Record<string, string> = value.ref ? { ref: value.ref } : {};
       const messageTs = body.container?.message_ts ?? "";
       const click = { key: `slack:button:${body.user.id}:${action.action_id}:${messageTs}:${action.value}`, windowMs: DOUBLE_CLICK_MS };
       const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
       const channelName = body.channel?.name ?? channelId;
-      if (value.form) {
+      if (value.form.length > 0) {
         if (!(await this.o.dedupe.firstTime(click.key, click.windowMs))) return;
-        await this.#openForm(client, body.trigger_id, { f: value.f, p: value.p, a: value.a, c: channelId, n: channelName }, value.form);
+        await this.#openForm(client, body.trigger_id, { f: value.family, p: value.path, a: args, c: channelId, n: channelName }, value.form);
         return;
       }
       const reply = await this.o.runner.dispatch(
         {
           ...this.#where(body.user.id, body.user.username ?? body.user.name ?? body.user.id, channelId, channelName),
-          family: value.f as Family,
-          input: { path: value.p, options: value.a },
+          family: value.family as Family,
+          input: { path: value.path, options: args },
         },
         click,
       );

@@ -1,5 +1,6 @@
 import { ErrorCode, WebClient, type WebAPICallResult } from "@slack/web-api";
-import type { Delivery, DeliveryResult, Notifier } from "../../src/model/delivery.js";
+import { ChatNotifier, type Destination } from "../common/notifier.js";
+import type { Delivery, DeliveryResult } from "../../src/model/delivery.js";
 import { cardMessage, renderBlocks, type SlackMessage } from "./render.js";
 
 /**
@@ -53,24 +54,23 @@ interface Posted {
   channel?: string;
 }
 
-export class SlackNotifier implements Notifier {
+export class SlackNotifier extends ChatNotifier {
   readonly platform = "slack" as const;
-  readonly #dmChannels = new Map<string, string>();
 
-  constructor(readonly client: WebClient) {}
-
-  async deliver(d: Delivery): Promise<DeliveryResult> {
-    try {
-      return await this.#deliver(d);
-    } catch (error) {
-      return classify(error);
-    }
+  constructor(readonly client: WebClient) {
+    super();
   }
 
-  async #deliver(d: Delivery): Promise<DeliveryResult> {
-    const direct = d.kind === "dm" || d.thread?.direct === true;
-    const channel = direct ? await this.#dmChannel(d.channelId) : d.channelId;
-    const pointer = d.payload.ref ? `(see /case show ${d.payload.ref})` : "";
+  protected classify(error: unknown): DeliveryResult {
+    return classify(error);
+  }
+
+  protected async openDm(user: string): Promise<string> {
+    const opened = (await this.client.conversations.open({ users: user })) as WebAPICallResult & { channel?: { id?: string } };
+    return opened.channel!.id!;
+  }
+
+  protected async send(d: Delivery, { channel, pointer }: Destination): Promise<DeliveryResult> {
     const message: SlackMessage = d.payload.card ? cardMessage(d.payload.card) : renderBlocks(d.payload.blocks ?? [], pointer);
 
     if (d.kind === "card_update") {
@@ -93,15 +93,6 @@ export class SlackNotifier implements Notifier {
       metadata: { event_type: METADATA_EVENT, event_payload: { outbox_id: d.id } },
     })) as WebAPICallResult & Posted;
     return { ok: true, messageId: posted.ts!, threadId: posted.ts! };
-  }
-
-  async #dmChannel(user: string): Promise<string> {
-    const known = this.#dmChannels.get(user);
-    if (known) return known;
-    const opened = (await this.client.conversations.open({ users: user })) as WebAPICallResult & { channel?: { id?: string } };
-    const id = opened.channel!.id!;
-    this.#dmChannels.set(user, id);
-    return id;
   }
 
   async #findPosted(channel: string, outboxId: number, threadTs: string | undefined): Promise<string | undefined> {

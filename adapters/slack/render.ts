@@ -1,5 +1,6 @@
 import type { KnownBlock, Button, SectionBlock, ContextBlock } from "@slack/types";
-import { withPrefix, type Block, type Card, type CardAction, type Reply, type Rich } from "../../src/model/message.js";
+import { actionId } from "../../src/core/actions.js";
+import { plain, withPrefix, type Block, type Card, type CardAction, type Reply, type Rich } from "../../src/model/message.js";
 import { truncate } from "../../src/model/text.js";
 import { escapeSlack, escapeSlackLine, plainSlack } from "./escape.js";
 
@@ -12,13 +13,6 @@ import { escapeSlack, escapeSlackLine, plainSlack } from "./escape.js";
 
 export const LIMITS = { blocks: 50, section: 3000, header: 150, field: 2000, fields: 10, buttons: 25, fallback: 3000 } as const;
 
-/** The JSON a button carries: the command it runs. */
-export interface ButtonValue {
-  f: string;
-  p: string[];
-  a: Record<string, string>;
-  form?: string[];
-}
 
 export function mrkdwn(r: Rich): string {
   return r
@@ -40,22 +34,18 @@ export function mrkdwn(r: Rich): string {
     .join("");
 }
 
-/** Plain text (notification previews, screen readers): no markup at all. */
-export function plainText(r: Rich): string {
-  return r.map((s) => (s.t === "mention" ? `@${s.person.name}` : s.t === "br" ? "\n" : s.v)).join("");
-}
 
 function section(text: string, pointer: string): SectionBlock {
   return { type: "section", text: { type: "mrkdwn", text: truncate(text, LIMITS.section, pointer) } };
 }
 
 function button(action: CardAction, index: number): Button {
-  const value: ButtonValue = { f: action.command.family, p: action.command.path, a: action.command.args, ...(action.form ? { form: action.form } : {}) };
   return {
     type: "button",
     action_id: `${action.id}:${index}`,
     text: { type: "plain_text", text: truncate(plainSlack(action.label), 75), emoji: false },
-    value: JSON.stringify(value),
+    // The command it runs, encoded as on every platform (src/core/actions.ts).
+    value: actionId(action),
     ...(action.style ? { style: action.style } : {}),
   };
 }
@@ -115,7 +105,7 @@ function blockOf(b: Block, pointer: string): KnownBlock[] {
  */
 function fallback(blocks: Block[]): string {
   const parts = blocks.map((b) =>
-    b.kind === "text" ? plainText(b.rich) : b.kind === "card" ? b.card.title : b.kind === "list" ? `${b.items.length} items` : b.filename,
+    b.kind === "text" ? plain(b.rich) : b.kind === "card" ? b.card.title : b.kind === "list" ? `${b.items.length} items` : b.filename,
   );
   return truncate(escapeSlackLine(parts.join(" · ")), LIMITS.fallback);
 }

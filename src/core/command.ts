@@ -1,12 +1,12 @@
 import type { Clock } from "../clock.js";
-import type { Platform } from "../config.js";
 import type { Tx } from "../db/database.js";
-import type { Provider } from "../db/migrate.js";
-import type { Policy } from "../domain/policy.js";
 import type { Caller } from "../domain/members.js";
+import type { DomainServices } from "../domain/services.js";
 import type { Reply } from "../model/message.js";
+import type { ChannelRef } from "../model/platform.js";
 import type { OptionSet, ParsedOptions } from "./options.js";
-import type { Registry } from "./registry.js";
+
+export type { ChannelRef } from "../model/platform.js";
 
 export type Family = "case" | "liaison" | "ppp";
 export const FAMILIES: readonly Family[] = ["case", "liaison", "ppp"];
@@ -17,24 +17,14 @@ export const FAMILIES: readonly Family[] = ["case", "liaison", "ppp"];
  */
 export type Access = "anyone" | "vetted" | "coordinator";
 
-export interface ChannelRef {
-  platform: Platform;
-  id: string;
-  name: string;
-  /** A direct-message conversation with the bot rather than a shared channel. */
-  direct: boolean;
+/** The commands, as a handler may list them (`/ppp help`). */
+export interface CommandCatalog {
+  family(family: Family): AnyCommand[];
 }
 
-/** Long-lived things handlers need besides the transaction (policy, settings). */
-export interface Services {
-  /** Default validity of a vetting, in ms. */
-  vettingValidityMs: number;
-  registry: Registry;
-  policy: Policy;
-  /** Which SQL dialect the transaction speaks, for the few raw statements (row locks). */
-  provider: Provider;
-  /** Platforms this deployment delivers to; direct messages go to accounts on these. */
-  platforms: readonly Platform[];
+/** Long-lived things handlers need besides the transaction: the domain's, and the commands. */
+export interface Services extends DomainServices {
+  registry: CommandCatalog;
 }
 
 export interface CommandContext {
@@ -47,6 +37,17 @@ export interface CommandContext {
   services: Services;
 }
 
+/**
+ * How a command is asked for with a form (a Slack modal, a Discord modal) rather than typed:
+ * platforms with room show every option; `essentials` are the ones a small form (Discord's,
+ * five inputs) asks for. With `bare`, the command typed with no options — or its family
+ * alone — opens the form.
+ */
+export interface CommandForm {
+  essentials: readonly string[];
+  bare?: boolean;
+}
+
 export interface CommandDef<O extends OptionSet = OptionSet> {
   family: Family;
   /** Subcommand words after the family: ["open"], ["org", "add"]. */
@@ -54,6 +55,7 @@ export interface CommandDef<O extends OptionSet = OptionSet> {
   summary: string;
   options: O;
   access: Access;
+  form?: CommandForm;
   run(ctx: CommandContext, options: ParsedOptions<O>): Promise<Reply>;
 }
 

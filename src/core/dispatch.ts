@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { Platform } from "../config.js";
+import type { Platform } from "../model/platform.js";
 import type { Database, Tx } from "../db/database.js";
 import type { Logger } from "../log.js";
-import type { Metrics } from "../runtime/metrics.js";
 import { recordAudit } from "../domain/audit.js";
 import { accountKey, isCoordinator, loadCaller, type AccountView, type Caller } from "../domain/members.js";
 import { standingMessage } from "../domain/vetting.js";
@@ -46,7 +45,7 @@ export interface DispatcherDeps {
   clock: Clock;
   log: Logger;
   services: Services;
-  metrics?: Metrics | undefined;
+  metrics?: CommandMetrics | undefined;
   /** Called after a command's transaction committed (wakes outbox delivery). */
   onCommitted?: (() => void) | undefined;
   /** Records deliveries inside the command's transaction (see `Once`). */
@@ -61,16 +60,14 @@ export interface DispatcherDeps {
   ioPending?: (() => boolean) | undefined;
 }
 
-export function errorReply(message: string, field?: string): Reply {
-  return { visibility: "private", tone: "error", ...(field ? { field } : {}), blocks: [para(rich`${message}`)] };
+/** What the dispatcher counts (src/runtime/metrics.ts provides it). */
+export interface CommandMetrics {
+  commands: { inc(labels: { command: string; outcome: "ok" | "duplicate" | "refused" | "error" }): void };
+  commandSeconds: { observe(labels: { command: string }, seconds: number): void };
 }
 
-/** The option a refusal names (`deadline: …`), when it is one of the command's. */
-function fieldOf(error: UserError, command: AnyCommand | undefined): string | undefined {
-  if (error.field) return error.field;
-  const named = /^([a-z][a-z0-9_-]*)[: ]/.exec(error.message)?.[1];
-  if (command && named && named in command.options) return named;
-  return /^missing ([a-z]+) /.exec(error.message)?.[1];
+export function errorReply(message: string, field?: string): Reply {
+  return { visibility: "private", tone: "error", ...(field ? { field } : {}), blocks: [para(rich`${message}`)] };
 }
 
 /** Turns an invocation into a command and its raw options, or a UserError saying why not. */
@@ -118,9 +115,9 @@ export function parseOptions(command: AnyCommand, raw: RawOptions): Record<strin
 
 function checkAccess(command: AnyCommand, caller: Caller): void {
   if (command.access === "anyone") return;
-  if (caller.standing !== "vetted") throw new UserError("not_vetted", standingMessage(caller), true);
+  if (caller.standing !== "vetted") throw new UserError("not_vetted", standingMessage(caller), { denial: {} });
   if (command.access === "coordinator" && !isCoordinator(caller)) {
-    throw new UserError("forbidden", `only coordinators can run ${commandName(command)}`, true);
+    throw new UserError("forbidden", `only coordinators can run ${commandName(command)}`, { denial: {} });
   }
 }
 
@@ -216,7 +213,7 @@ export class Dispatcher {
       if (isUserError(error)) {
         metrics?.commands.inc({ command: label, outcome: "refused" });
         if (error.denied) await this.auditDenial(inv, caller, label, error);
-        return errorReply(error.message, fieldOf(error, command));
+        return errorReply(error.message, error.field);
       }
       const ref = randomBytes(4).toString("hex");
       metrics?.commands.inc({ command: label, outcome: "error" });

@@ -95,7 +95,7 @@ function splitList(value: string): string[] {
 
 function asMention(value: string, mentions: MentionSyntax, name: string): string {
   const key = mentions(value);
-  if (!key) throw new UserError("invalid_option", `${name}: expected a person as a mention (like @name), got ${quote(value)}`);
+  if (!key) throw UserError.about(name, "invalid_option", `${name}: expected a person as a mention (like @name), got ${quote(value)}`);
   return key;
 }
 
@@ -138,7 +138,7 @@ export function bindTokens(sig: Signature, tokens: Token[], mentions: MentionSyn
   const bare: Token[] = [];
   for (const token of tokens) {
     if (token.key !== undefined && names.has(token.key)) {
-      if (named.has(token.key)) throw new UserError("invalid_option", `${token.key}: given twice`);
+      if (named.has(token.key)) throw UserError.about(token.key, "invalid_option", `${token.key}: given twice`);
       named.set(token.key, [token.value]);
     } else if (token.key !== undefined && !takesText) {
       const known = entries.map(([n]) => n).join(", ") || "none";

@@ -47,6 +47,20 @@ export class Registry {
     throw new UserError("unknown_command", `unknown subcommand "/${family} ${typed}" — /${family} takes: ${subcommands}`);
   }
 
+  /** The families there are commands of (the slash commands a platform registers). */
+  families(): Family[] {
+    return FAMILIES.filter((f) => this.#byFamily.has(f));
+  }
+
+  /**
+   * The command a form should be opened for, when what was typed is nothing but the family
+   * (`/case`) or a command whose form opens bare (`/case open`) with no options.
+   */
+  bareForm(family: Family, text: string): AnyCommand | undefined {
+    const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    return this.family(family).find((c) => c.form?.bare && (words.length === 0 || (words.length === c.path.length && c.path.every((p, i) => p === words[i]))));
+  }
+
   find(family: Family, path: readonly string[]): AnyCommand | undefined {
     return this.family(family).find((c) => c.path.length === path.length && c.path.every((p, i) => p === path[i]));
   }

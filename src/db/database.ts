@@ -6,7 +6,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import type { Storage } from "../config.js";
+/** Where the data lives: a SQLite file, or a PostgreSQL database. */
+export type Storage =
+  | { provider: "sqlite"; file: string }
+  | { provider: "postgresql"; url: string };
 import type { Logger } from "../log.js";
 import type { Prisma, PrismaClient } from "../../generated/sqlite/client.js";
 import { migratePostgres, migrateSqlite, type Provider } from "./migrate.js";

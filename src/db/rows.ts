@@ -21,6 +21,17 @@ export interface Organisation extends OrgRef {
   domains: string[];
 }
 
+/** A liaison channel: a channel bound to the organisations whose cases it may carry. */
+export interface Binding {
+  id: number;
+  platform: string;
+  channelId: string;
+  channelName: string;
+  digestCron: string;
+  timeZone: string;
+  orgs: Organisation[];
+}
+
 export interface AccountView {
   platform: AccountPlatform;
   externalId: string;

@@ -1,3 +1,4 @@
+import { accept, refuse, type Parsed } from "../model/parsed.js";
 import { quote } from "../model/text.js";
 /**
  * Amounts as typed: `12.5 BTC`, `30000 USDT = 30000 USD`, several separated by commas.
@@ -15,12 +16,12 @@ const AMOUNT = new RegExp(`^${NUMBER}\\s*([A-Za-z][A-Za-z0-9.]{1,11})(?:\\s*(?:=
 
 const normaliseNumber = (n: string) => n.replace(/^0+(?=\d)/, "").replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
 
-export function parseAmount(text: string): Amount | string {
+export function parseAmount(text: string): Parsed<Amount> {
   const m = AMOUNT.exec(text.trim().replace(/,(?=\d{3}\b)/g, ""));
-  if (!m) return `${quote(text.trim())} is not an amount like "12.5 BTC" or "30000 USDT = 30000 USD"`;
+  if (!m) return refuse(`${quote(text.trim())} is not an amount like "12.5 BTC" or "30000 USDT = 30000 USD"`);
   const amount = normaliseNumber(m[1]!);
-  if (Number(amount) === 0) return `${quote(text.trim())} is zero`;
-  return { asset: m[2]!.toUpperCase(), amount, usd: m[3] ? normaliseNumber(m[3]) : null };
+  if (Number(amount) === 0) return refuse(`${quote(text.trim())} is zero`);
+  return accept({ asset: m[2]!.toUpperCase(), amount, usd: m[3] ? normaliseNumber(m[3]) : null });
 }
 
 const SCALE = 18n;

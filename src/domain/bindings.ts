@@ -1,24 +1,17 @@
 import type { Tx } from "../db/database.js";
-import type { ChannelRef } from "../core/command.js";
+import type { ChannelRef } from "../model/platform.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, type Caller } from "./members.js";
-import { findOrg, toOrganisation, type Organisation } from "./orgs.js";
+import type { Binding, Organisation } from "../db/rows.js";
+import { findOrg, toOrganisation } from "./orgs.js";
 import { scheduleDigest } from "./digest.js";
 import { cancelBindingTimers } from "./timers.js";
 import { followBinding } from "./cases/threads.js";
 
 /** Liaison channels: a channel bound to the organisations whose cases it may carry. */
 
-export interface Binding {
-  id: number;
-  platform: string;
-  channelId: string;
-  channelName: string;
-  digestCron: string;
-  timeZone: string;
-  orgs: Organisation[];
-}
+export type { Binding } from "../db/rows.js";
 
 export const bindingInclude = { orgs: { include: { org: true } } } as const;
 

@@ -1,3 +1,4 @@
+import { accept, refuse, type Parsed } from "../model/parsed.js";
 import { quote } from "../model/text.js";
 import { LONGEST_MS, parseDuration } from "./durations.js";
 
@@ -31,11 +32,11 @@ export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: numb
 
 const TOO_FAR = (text: string) => `${quote(text)} is too far ahead: a deadline is at most ten years away`;
 
-export function parseDeadline(input: string, now: Date, timeZone: string): Date | string {
+export function parseDeadline(input: string, now: Date, timeZone: string): Parsed<Date> {
   const text = input.trim();
-  const within = (at: Date) => (at.getTime() - now.getTime() > LONGEST_MS ? TOO_FAR(text) : at);
+  const within = (at: Date) => (at.getTime() - now.getTime() > LONGEST_MS ? refuse(TOO_FAR(text)) : accept(at));
   const span = parseDuration(text);
-  if (span !== undefined) return span > LONGEST_MS ? TOO_FAR(text) : new Date(now.getTime() + span);
+  if (span !== undefined) return span > LONGEST_MS ? refuse(TOO_FAR(text)) : accept(new Date(now.getTime() + span));
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) {
     const at = new Date(text);
     if (!Number.isNaN(at.getTime())) return within(at);
@@ -45,9 +46,9 @@ export function parseDeadline(input: string, now: Date, timeZone: string): Date 
     const [y, mo, d, h, mi] = local.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
     const date = new Date(Date.UTC(y!, mo! - 1, d!));
     if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || (h ?? 0) > 23 || (mi ?? 0) > 59) {
-      return `${quote(text)} is not a real date`;
+      return refuse(`${quote(text)} is not a real date`);
     }
     return within(h === undefined ? zonedToUtc(y!, mo!, d!, 23, 59, timeZone) : zonedToUtc(y!, mo!, d!, h, mi!, timeZone));
   }
-  return `${quote(text)} is not a deadline like 48h, 2026-11-30, 2026-11-30T18:00 or 2026-11-30T18:00+08:00`;
+  return refuse(`${quote(text)} is not a deadline like 48h, 2026-11-30, 2026-11-30T18:00 or 2026-11-30T18:00+08:00`);
 }

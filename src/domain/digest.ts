@@ -1,8 +1,10 @@
 import { Cron } from "croner";
+import { accept, refuse, type Parsed } from "../model/parsed.js";
+import { digestLinkCount } from "../db/sql/context.js";
 import type { Tx } from "../db/database.js";
 import { list, para, rich, strong, type Block, type Rich } from "../model/message.js";
 import { addDecimal } from "./amounts.js";
-import type { Binding } from "./bindings.js";
+import type { Binding } from "../db/rows.js";
 import { formatAge } from "./durations.js";
 import type { Policy, Severity } from "./policy.js";
 import { SEVERITIES } from "./policy.js";
@@ -18,27 +20,28 @@ const WEEK = 7 * 86_400_000;
 const ACTIVE = ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"];
 
 /** The next tick of a schedule after `after`, or an explanation of why the cron is wrong. */
-export function nextTick(cron: string, timeZone: string, after: Date): Date | string {
+export function nextTick(cron: string, timeZone: string, after: Date): Parsed<Date> {
   try {
     const next = new Cron(cron, { timezone: timeZone, paused: true }).nextRun(after);
-    return next ?? `"${cron}" never fires again`;
+    return next ? accept(next) : refuse(`"${cron}" never fires again`);
   } catch (error) {
-    return `"${cron}" is not a cron expression (${(error as Error).message})`;
+    return refuse(`"${cron}" is not a cron expression (${(error as Error).message})`);
   }
 }
 
-/** How far apart the schedule's next two ticks are (ms), or why the cron is wrong. */
-export function tickInterval(cron: string, timeZone: string, after: Date): number | string {
+/** How far apart the schedule's next two ticks are (ms; Infinity if it fires once more only), or why the cron is wrong. */
+export function tickInterval(cron: string, timeZone: string, after: Date): Parsed<number> {
   const first = nextTick(cron, timeZone, after);
-  if (typeof first === "string") return first;
-  const second = nextTick(cron, timeZone, first);
-  return typeof second === "string" ? Infinity : second.getTime() - first.getTime();
+  if (!first.ok) return first;
+  const second = nextTick(cron, timeZone, first.value);
+  return accept(second.ok ? second.value.getTime() - first.value.getTime() : Infinity);
 }
 
 /** Schedules the binding's next digest tick; the tick's time is in the key, so it is taken once. */
 export async function scheduleDigest(tx: Tx, now: Date, b: Pick<Binding, "id" | "digestCron" | "timeZone">): Promise<Date | null> {
-  const next = nextTick(b.digestCron, b.timeZone, now);
-  if (typeof next === "string") return null;
+  const tick = nextTick(b.digestCron, b.timeZone, now);
+  if (!tick.ok) return null;
+  const next = tick.value;
   await schedule(tx, now, {
     kind: "digest",
     key: `digest:${b.id}:${next.toISOString()}`,
@@ -113,8 +116,7 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
   const handoffs = await tx.caseEvent.count({ where: { type: "handoff_offered", at: period, case: visible } });
   // Deconfliction is known to the agencies and coordinators, not on any timeline: counted from the links.
   // A hit is recorded on the case that was opened second, so this week's opens carry this week's hits.
-  const openedIds = (await tx.case.findMany({ where: { ...visible, createdAt: period }, select: { id: true } })).map((c) => c.id);
-  const links = openedIds.length === 0 ? 0 : await tx.caseLink.count({ where: { at: period, caseId: { in: openedIds } } });
+  const links = (await tx.sql.one(digestLinkCount, { orgIds: b.orgs.map((o) => o.id), tlps: visible.tlp.in, from, to: now }))?.n ?? 0;
 
   const breaches = paged.filter((c) => {
     const due = c.pagedAt!.getTime() + policy.severities[c.severity as Severity].ack;

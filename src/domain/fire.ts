@@ -1,4 +1,4 @@
-import type { Services } from "../core/command.js";
+import type { DomainServices } from "./services.js";
 import type { Clock } from "../clock.js";
 import type { Tx } from "../db/database.js";
 import { para, rich } from "../model/message.js";
@@ -17,7 +17,7 @@ import { directMessages, enqueue } from "./outbox.js";
 interface TimerEnv {
   tx: Tx;
   now: Date;
-  services: Services;
+  services: DomainServices;
 }
 
 async function vettingNotice(env: TimerEnv, t: TimerRow) {
@@ -67,7 +67,7 @@ const CASE_KINDS = new Set(["reminder", "level2", "level3", "handoff", "stale"])
  * returned (`skipped`, by timer id).
  */
 export async function fireTimers(
-  run: { tx: Tx; clock: Clock; services: Services },
+  run: { tx: Tx; clock: Clock; services: DomainServices },
   timers: readonly TimerRow[],
   options: { skipLocked?: boolean } = {},
 ): Promise<{ skipped: Set<number> }> {

@@ -22,7 +22,7 @@ export async function issueLinkCode(tx: Tx, caller: Caller, now: Date): Promise<
   if (!member || caller.standing === "unregistered") {
     throw new UserError("invalid_state", "register first (/liaison register …), then link your other accounts to it");
   }
-  if (caller.standing === "suspended") throw new UserError("forbidden", "your access is suspended; contact a coordinator", true);
+  if (caller.standing === "suspended") throw new UserError("forbidden", "your access is suspended; contact a coordinator", { denial: {} });
   let code = "";
   for (let i = 0; i < 8; i++) code += ALPHABET[randomInt(ALPHABET.length)];
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
@@ -35,9 +35,9 @@ export const LINK_ATTEMPTS = { max: 5, windowMs: 15 * 60_000 };
 
 export async function redeemLinkCode(tx: Tx, caller: Caller, code: string, now: Date): Promise<MemberView> {
   // Every refused attempt is an access.denied audit entry; they are what is counted.
-  const denial = { target: "link-code" };
+  const denial = { denial: { target: "link-code" } };
   const recent = await tx.auditEntry.count({
-    where: { action: "access.denied", target: denial.target, account: accountKey(caller.account), at: { gt: new Date(now.getTime() - LINK_ATTEMPTS.windowMs) } },
+    where: { action: "access.denied", target: denial.denial.target, account: accountKey(caller.account), at: { gt: new Date(now.getTime() - LINK_ATTEMPTS.windowMs) } },
   });
   if (recent >= LINK_ATTEMPTS.max) {
     throw new UserError("rate_limited", `too many link codes were tried from this account; wait ${LINK_ATTEMPTS.windowMs / 60_000} minutes, then try again`, denial);

@@ -1,4 +1,4 @@
-import type { AccountRef, Platform } from "../config.js";
+import type { AccountRef, Platform } from "../model/platform.js";
 import type { Tx } from "../db/database.js";
 import type { AccountView, MemberView, OrgKind, Role } from "../db/rows.js";
 import { coordinatorMembers, memberByAccount, membersById, renameMember, updateAccountHandle } from "../db/sql/members.js";

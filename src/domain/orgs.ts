@@ -48,7 +48,8 @@ export async function listOrgs(tx: Tx): Promise<Organisation[]> {
 function checkDomains(domains: readonly string[]) {
   const free = domains.filter(isFreeMailDomain);
   if (free.length > 0) {
-    throw new UserError(
+    throw UserError.about(
+      "domains",
       "invalid_option",
       `domains: ${free.join(", ")} ${free.length === 1 ? "is a free-mail domain" : "are free-mail domains"}; an organisation's people must use its official domains`,
     );

@@ -1,3 +1,4 @@
+import { accept, refuse, type Parsed } from "../model/parsed.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base58, bech32, bech32m, createBase58check } from "@scure/base";
@@ -19,6 +20,7 @@ export interface Subject {
   display: string;
 }
 
+/** Thrown by the decoders below, turned into a refusal by parseSubject. */
 export class SubjectError extends Error {}
 
 const b58check = createBase58check(sha256);
@@ -166,11 +168,15 @@ function validateWith(validators: Validator[], input: string): Subject {
 }
 
 /** Parses one subject as typed, optionally with a chain prefix (`tron:…`, `btc:…`). */
-export function parseSubject(raw: string): Subject {
+export function parseSubject(raw: string): Parsed<Subject> {
   const input = raw.trim();
   const prefixed = /^(btc|eth|evm|tron|trx|sol):(.+)$/i.exec(input);
-  if (prefixed) return validateWith(PREFIXES[prefixed[1]!.toLowerCase()]!, prefixed[2]!);
-  return validateWith(candidates(input), input);
+  try {
+    return accept(prefixed ? validateWith(PREFIXES[prefixed[1]!.toLowerCase()]!, prefixed[2]!) : validateWith(candidates(input), input));
+  } catch (error) {
+    if (error instanceof SubjectError) return refuse(error.message);
+    throw error;
+  }
 }
 
 /** `bc1qw508d6…kv8f3t4`: enough to recognise in a channel, not to copy. */

@@ -1,5 +1,4 @@
 import type { Tx } from "../db/database.js";
-import type { Provider } from "../db/migrate.js";
 import { lockMember } from "../db/sql/members.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
@@ -29,7 +28,7 @@ export interface RegistrationRequest {
  * replaces the pending request with a new one: coordinators are told afresh, and a vetting
  * of the old request is refused. One official address belongs to one member.
  */
-export async function register(tx: Tx, caller: Caller, input: Registration, now: Date, provider: Provider): Promise<RegistrationRequest> {
+export async function register(tx: Tx, caller: Caller, input: Registration, now: Date): Promise<RegistrationRequest> {
   if (caller.standing === "vetted") {
     const m = caller.member!;
     throw new UserError(
@@ -38,31 +37,34 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
     );
   }
   if (caller.standing === "suspended") {
-    throw new UserError("forbidden", "your access is suspended; contact a coordinator", true);
+    throw new UserError("forbidden", "your access is suspended; contact a coordinator", { denial: {} });
   }
   const org = await findOrg(tx, input.org);
   const expectedRole: Role = org.kind === "AGENCY" ? "liaison" : "investigator";
   if (input.role !== expectedRole) {
-    throw new UserError(
+    throw UserError.about(
+      "role",
       "invalid_option",
       `role: ${org.code} is ${org.kind === "AGENCY" ? "an agency" : "an exchange"}, so its people register as ${expectedRole}`,
     );
   }
   const domain = input.email.slice(input.email.lastIndexOf("@") + 1);
   if (isFreeMailDomain(domain)) {
-    throw new UserError(
+    throw UserError.about(
+      "email",
       "invalid_option",
       `email: ${domain} is a free-mail provider; register with your official ${org.code} address (${org.domains.join(", ")})`,
     );
   }
   if (!emailInDomains(input.email, org.domains)) {
-    throw new UserError(
+    throw UserError.about(
+      "email",
       "invalid_option",
       `email: ${input.email} is not a ${org.code} address; use an address at ${org.domains.join(" or ")}`,
     );
   }
   // Two registrations of one address at once queue here (SQLite transactions already do).
-  if (provider === "postgresql") await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`email:${input.email}`}))`;
+  if (tx.sql.dialect === "postgresql") await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`email:${input.email}`}))`;
   // One address, one member — bob+other@ is bob@ to a mail server.
   const mailbox = canonicalMailbox(input.email);
   const domainRows = await tx.member.findMany({
@@ -71,7 +73,8 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
   });
   const taken = domainRows.some((r) => r.email !== null && canonicalMailbox(r.email) === mailbox);
   if (taken) {
-    throw new UserError(
+    throw UserError.about(
+      "email",
       "conflict",
       `email: ${input.email} already belongs to another member of Liaison; if it is yours, link this account to it with /liaison link`,
     );
@@ -126,7 +129,7 @@ export interface Vetting {
 const describeRequest = (r: { id: number; role: string; email: string }, orgCode: string) => `request #${r.id}: ${r.role} of ${orgCode} as ${r.email}`;
 
 export async function vet(tx: Tx, actor: Caller, target: MemberView, options: VetOptions, now: Date): Promise<Vetting> {
-  if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot vet yourself; another coordinator must", true);
+  if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot vet yourself; another coordinator must", { denial: {} });
   // A registration racing this vetting waits (or is waited for): what is read next is current.
   await tx.sql.run(lockMember, { id: target.id });
   const pending = await tx.registration.findFirst({ where: { memberId: target.id, state: "pending" }, orderBy: { id: "desc" }, include: { org: true } });
@@ -184,7 +187,7 @@ export async function vet(tx: Tx, actor: Caller, target: MemberView, options: Ve
 }
 
 export async function suspend(tx: Tx, actor: Caller, target: MemberView, reason: string, now: Date): Promise<MemberView> {
-  if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot suspend yourself", true);
+  if (target.id === actor.member?.id) throw new UserError("forbidden", "you cannot suspend yourself", { denial: {} });
   if (target.status === "suspended") throw new UserError("invalid_state", `${target.name} is already suspended`);
   await tx.member.update({
     where: { id: target.id },

@@ -25,29 +25,40 @@ export interface Denial {
   exists?: boolean;
 }
 
+export interface UserErrorOptions {
+  /** The option the refusal is about (forms show the error next to it). */
+  field?: string;
+  /** Set for refusals of access: they leave an audit entry. */
+  denial?: Denial;
+}
+
 export class UserError extends Error {
   override readonly name = "UserError";
-  /** For refusals of access: what was asked for, for the audit entry (`case:REF`). */
-  readonly deniedTarget: string | undefined;
-  readonly denied: boolean;
-  readonly denial: Denial | undefined;
-
-  constructor(code: ErrorCode, message: string, denied: boolean | Denial = false) {
-    super(message);
-    this.code = code;
-    this.denied = denied !== false;
-    this.denial = typeof denied === "object" ? denied : denied ? {} : undefined;
-    this.deniedTarget = this.denial?.target;
-  }
-
   readonly code: ErrorCode;
   /** The option the refusal is about, when there is one (forms show the error next to it). */
-  field: string | undefined;
+  readonly field: string | undefined;
+  readonly denial: Denial | undefined;
 
+  constructor(code: ErrorCode, message: string, options: UserErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.field = options.field;
+    this.denial = options.denial;
+  }
+
+  /** A refusal of access (audited). */
+  get denied(): boolean {
+    return this.denial !== undefined;
+  }
+
+  /** For refusals of access: what was asked for, for the audit entry (`case:REF`). */
+  get deniedTarget(): string | undefined {
+    return this.denial?.target;
+  }
+
+  /** A refusal about one option, named by the option itself. */
   static about(field: string, code: ErrorCode, message: string): UserError {
-    const error = new UserError(code, message);
-    error.field = field;
-    return error;
+    return new UserError(code, message, { field });
   }
 }
 

@@ -46,7 +46,6 @@ export function createCore(db: Database, o: CoreOptions): Core {
     vettingValidityMs: DEFAULT_VETTING_VALIDITY_MS,
     registry,
     policy: o.policy ?? DEFAULT_POLICY,
-    provider: db.provider,
     platforms: o.platforms,
   };
   const dispatcher = new Dispatcher({

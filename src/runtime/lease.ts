@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
+import { holdLease, releaseLease } from "../db/sql/lease.js";
 import type { Logger } from "../log.js";
+import { LeasedWorker } from "./worker.js";
 
 /**
  * A role held by one process at a time across every process on the database (the Discord
@@ -22,16 +24,12 @@ export interface LeaseOptions {
   onLost: () => Promise<void>;
 }
 
-export class SingleHolder {
-  readonly owner: string;
+export class SingleHolder extends LeasedWorker {
   #held = false;
   #token = "";
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
-  #busy: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: LeaseOptions) {
-    this.owner = o.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+    super({ name: `lease:${o.name}`, log: o.log, clock: o.clock, owner: o.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`, pollMs: o.renewMs ?? 3000 });
   }
 
   get held(): boolean {
@@ -44,29 +42,13 @@ export class SingleHolder {
     const now = clock.now();
     const until = new Date(now.getTime() + (this.o.ttlMs ?? 10_000));
     const token = this.#held ? this.#token : randomUUID();
-    const rows = await db.tx((tx) =>
-      tx.$queryRaw<{ token: string }[]>`
-        INSERT INTO "lease" ("name", "owner", "token", "expires_at", "updated_at") VALUES (${name}, ${this.owner}, ${token}, ${until}, ${now})
-        ON CONFLICT ("name") DO UPDATE SET "owner" = ${this.owner}, "token" = ${token}, "expires_at" = ${until}, "updated_at" = ${now}
-         WHERE "lease"."expires_at" < ${now} OR ("lease"."owner" = ${this.owner} AND "lease"."token" = ${token})
-        RETURNING "token"`,
-    );
-    const won = rows.length > 0;
+    const row = await db.tx((tx) => tx.sql.one(holdLease, { name, owner: this.owner, token, until, now }));
     this.#token = token;
-    return won;
+    return row !== undefined;
   }
 
-  start(): void {
-    this.#stopped = false;
-    const tick = () => {
-      this.#busy = this.#busy.then(() => this.#tick()).catch((error) => this.o.log.warn({ err: error, lease: this.o.name }, "lease check failed"));
-      if (!this.#stopped) this.#timer = setTimeout(tick, this.o.renewMs ?? 3000);
-    };
-    tick();
-  }
-
-  async #tick(): Promise<void> {
-    if (this.#stopped) return;
+  /** A round: renew (or take) the lease, and take up or give up the role accordingly. */
+  protected async round(): Promise<number> {
     let won = false;
     try {
       won = await this.tryHold();
@@ -80,28 +62,36 @@ export class SingleHolder {
       try {
         await this.o.onAcquired();
       } catch (error) {
-        // Could not take up the role: give the lease back so another process (or the next tick) tries.
+        // Could not take up the role: give the lease back so another process (or the next round) tries.
         this.o.log.error({ err: error, lease: this.o.name }, "could not take up the leased role");
         this.#held = false;
         await this.o.onLost().catch(() => {});
-        await this.o.db.tx((tx) => tx.lease.deleteMany({ where: { name: this.o.name, owner: this.owner, token: this.#token } }));
+        await this.#release();
       }
     } else if (!won && this.#held) {
       this.#held = false;
       this.o.log.warn({ lease: this.o.name, owner: this.owner }, "lost the lease");
       await this.o.onLost();
     }
+    // Renewed on a schedule, not on demand: the loop comes back after `renewMs`.
+    return 0;
+  }
+
+  async nextDue(): Promise<Date | null> {
+    return null;
+  }
+
+  #release(): Promise<number> {
+    return this.o.db.tx((tx) => tx.sql.run(releaseLease, { name: this.o.name, owner: this.owner, token: this.#token }));
   }
 
   /** Gives the role up (and the lease, so another process can take over at once). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#busy;
+  override async stop(): Promise<void> {
+    await super.stop();
     if (this.#held) {
       this.#held = false;
       await this.o.onLost();
-      await this.o.db.tx((tx) => tx.lease.deleteMany({ where: { name: this.o.name, owner: this.owner, token: this.#token } }));
+      await this.#release();
     }
   }
 }

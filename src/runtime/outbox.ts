@@ -9,8 +9,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "./metrics.js";
 import { para, rich, strong } from "../model/message.js";
 import { faultPoint } from "./faults.js";
-import { Loop } from "./loop.js";
-import { Mutex } from "./mutex.js";
+import { LeasedWorker } from "./worker.js";
 
 /**
  * Delivers the outbox, at least once, in order per thread (ARCHITECTURE.md; notes on
@@ -87,28 +86,22 @@ interface Outcome {
   result: DeliveryResult;
 }
 
-export class OutboxWorker {
-  readonly owner: string;
+export class OutboxWorker extends LeasedWorker {
   readonly #notifiers: Map<Platform, Notifier>;
   readonly #leaseMs: number;
   readonly #batch: number;
   readonly #perKey: number;
   readonly #capMs: number;
   readonly #timeoutMs: number;
-  readonly #loop: Loop;
-  /** One round at a time per worker: drain() waits for the loop's round in flight. */
-  readonly #round = new Mutex();
 
   constructor(private readonly o: OutboxOptions) {
-    this.owner = o.owner ?? `outbox-${process.pid}-${randomUUID().slice(0, 8)}`;
+    super({ name: "outbox", log: o.log, clock: o.clock, owner: o.owner, exclusive: o.exclusive });
     this.#notifiers = new Map(o.notifiers.map((n) => [n.platform, n]));
     this.#leaseMs = o.leaseMs ?? 30_000;
     this.#batch = o.batch ?? 200;
     this.#perKey = o.perKey ?? 20;
     this.#capMs = o.backoffCapMs ?? 5 * 60_000;
     this.#timeoutMs = o.sendTimeoutMs ?? Math.min(15_000, this.#leaseMs / 2);
-    const exclusive = o.exclusive ?? ((fn) => fn());
-    this.#loop = new Loop({ name: "outbox", log: o.log, run: () => exclusive(() => this.#round.run(() => this.#runOnce())), nextDue: () => this.nextDue(), clock: o.clock });
   }
 
   get platforms(): Platform[] {
@@ -146,11 +139,7 @@ export class OutboxWorker {
   }
 
   /** One round: claim, deliver each order key's messages in turn, record every outcome at once. */
-  runOnce(): Promise<number> {
-    return this.#round.run(() => this.#runOnce());
-  }
-
-  async #runOnce(): Promise<number> {
+  protected async round(): Promise<number> {
     const { rows, withheld, threads, token, at, contended } = await this.claim();
     // Another worker was claiming the same rows: not idle, look again (as if one was handled).
     if (contended) {
@@ -200,11 +189,6 @@ export class OutboxWorker {
     else for (const group of groups.values()) await deliverGroup(group);
     await this.record(outcomes, released, token);
     return rows.length + withheld.length;
-  }
-
-  /** Delivers everything due now (console end of input, tests). */
-  async drain(maxRounds = 1000): Promise<void> {
-    for (let i = 0; i < maxRounds; i++) if ((await this.runOnce()) === 0) return;
   }
 
   private async deliver(row: ClaimedMessage, threads: Map<number, DeliveryThread>): Promise<Outcome> {
@@ -296,19 +280,6 @@ export class OutboxWorker {
   /** When the next pending row becomes due, so the loop can sleep until then. */
   async nextDue(): Promise<Date | null> {
     return (await this.o.db.tx((tx) => tx.sql.one(nextOutboxDue, {})))?.at ?? null;
-  }
-
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** Wakes the loop: something was just written. */
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.#loop.stop();
   }
 }
 

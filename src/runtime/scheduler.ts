@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { Services } from "../core/command.js";
 import type { Database } from "../db/database.js";
 import { claimTimers, completeTimers, failTimer, nextTimerDue, reapTimers, type ClaimedTimer } from "../db/sql/timers.js";
 import { fireTimers } from "../domain/fire.js";
 import { safeError, type Logger } from "../log.js";
+import type { DomainServices } from "../domain/services.js";
 import { faultPoint } from "./faults.js";
-import { Loop } from "./loop.js";
-import { Mutex } from "./mutex.js";
 import type { Metrics } from "./metrics.js";
+import { LeasedWorker } from "./worker.js";
 
 /**
  * Fires due timers exactly once in effect, whatever crashes or how many processes run
@@ -22,7 +21,7 @@ export interface SchedulerOptions {
   db: Database;
   clock: Clock;
   log: Logger;
-  services: Services;
+  services: DomainServices;
   metrics?: Metrics;
   owner?: string;
   leaseMs?: number;
@@ -55,24 +54,18 @@ function failureOf(error: unknown): string {
   return [e?.type, e?.code, (e?.driver as { code?: unknown } | undefined)?.code].filter(Boolean).join(" ").slice(0, 200) || "failed";
 }
 
-export class Scheduler {
-  readonly owner: string;
-  readonly #loop: Loop;
-  /** One round at a time per worker: drain() waits for the loop's round in flight. */
-  readonly #round = new Mutex();
+export class Scheduler extends LeasedWorker {
   readonly #leaseMs: number;
   readonly #batch: number;
   readonly #maxAttempts: number;
   readonly #fireBatch: number;
 
   constructor(private readonly o: SchedulerOptions) {
-    this.owner = o.owner ?? `scheduler-${process.pid}-${randomUUID().slice(0, 8)}`;
+    super({ name: "scheduler", log: o.log, clock: o.clock, owner: o.owner, exclusive: o.exclusive });
     this.#leaseMs = o.leaseMs ?? 30_000;
     this.#batch = o.batch ?? SCHEDULER_BATCHES.claim;
     this.#maxAttempts = o.maxAttempts ?? 10;
     this.#fireBatch = o.fireBatch ?? SCHEDULER_BATCHES.fire;
-    const exclusive = o.exclusive ?? ((fn) => fn());
-    this.#loop = new Loop({ name: "scheduler", log: o.log, clock: o.clock, run: () => exclusive(() => this.#round.run(() => this.#runOnce())), nextDue: () => this.nextDue() });
   }
 
   /**
@@ -80,10 +73,10 @@ export class Scheduler {
    * back with the claim (nothing is read again).
    */
   async claim(limit = this.#batch): Promise<{ timers: ClaimedTimer[]; token: string }> {
+    await this.o.yieldTo?.();
     const now = this.o.clock.now();
     const token = randomUUID();
     const until = new Date(now.getTime() + this.#leaseMs);
-    await this.o.yieldTo?.();
     const timers = await this.o.db.tx(async (tx) => {
       await tx.sql.run(reapTimers, { now, maxAttempts: this.#maxAttempts });
       return tx.sql.all(claimTimers, { now, limit, owner: this.owner, token, until });
@@ -93,11 +86,7 @@ export class Scheduler {
   }
 
   /** One round: claim a batch, fire it in transactions of `fireBatch`, yielding between them. */
-  runOnce(): Promise<number> {
-    return this.#round.run(() => this.#runOnce());
-  }
-
-  async #runOnce(): Promise<number> {
+  protected async round(): Promise<number> {
     const { timers, token } = await this.claim();
     if (timers.length === 0) return 0;
     await faultPoint("timer-claimed");
@@ -112,10 +101,6 @@ export class Scheduler {
     }
     this.o.onFired?.();
     return timers.length;
-  }
-
-  async drain(maxRounds = 1000): Promise<void> {
-    for (let i = 0; i < maxRounds; i++) if ((await this.runOnce()) === 0) return;
   }
 
   /**
@@ -184,17 +169,5 @@ export class Scheduler {
 
   async nextDue(): Promise<Date | null> {
     return (await this.o.db.tx((tx) => tx.sql.one(nextTimerDue, {})))?.at ?? null;
-  }
-
-  start(): void {
-    this.#loop.start();
-  }
-
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.#loop.stop();
   }
 }

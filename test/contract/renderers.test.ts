@@ -8,6 +8,13 @@ import type { CaseRecord } from "../../src/domain/cases/model.js";
 import type { MemberView } from "../../src/domain/members.js";
 import { DEFAULT_POLICY } from "../../src/domain/policy.js";
 import { parseSubject } from "../../src/domain/subjects.js";
+
+/** The subject, or its refusal thrown (as the assertions below read it). */
+const subject = (text: string) => {
+  const parsed = parseSubject(text);
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return parsed.value;
+};
 import { page, para, rich, type Block, type Card } from "../../src/model/message.js";
 
 /**
@@ -48,7 +55,7 @@ const dave = member(3, "dave", "investigator", exchange);
 
 /** The largest case a user can make: every field at its maximum, every text hostile. */
 function maximalCase(): CaseRecord {
-  const subjects = Array.from({ length: 50 }, () => parseSubject(`0x${randomBytes(20).toString("hex")}`));
+  const subjects = Array.from({ length: 50 }, () => subject(`0x${randomBytes(20).toString("hex")}`));
   const amounts = Array.from({ length: 20 }, (_, i) => ({ kind: "involved" as const, asset: `ASSET${i}`.padEnd(12, "X"), amount: "999999999999999999.999999999999999999", usd: "999999999999999999.999999999999999999" }));
   return {
     id: 1,

@@ -3,7 +3,7 @@ import { parseConfig, type Config } from "../../src/config.js";
 import type { Policy } from "../../src/domain/policy.js";
 import { silentLogger } from "../../src/log.js";
 import { startApp, type App } from "../../src/runtime/app.js";
-import { platformClients, startPlatforms, type Platforms } from "../../src/runtime/platforms.js";
+import { platformClients, startPlatforms, type Platforms } from "../../src/platforms.js";
 import { openTestDatabase, type Provider, type TestDatabase } from "./harness.js";
 
 /**

@@ -82,3 +82,23 @@ export const casesNaming = statement<{ values: string[]; agencyId: number }, { c
 );
 
 export type { MemberView };
+
+/**
+ * Deconfliction hits recorded in a period on cases a channel may see that were opened in that
+ * period (the channel half of the audience rule, as digestWhere states it), counted in the
+ * database — a busy channel's week can hold more cases than a statement may take parameters.
+ */
+export const digestLinkCount = statement<{ orgIds: number[]; tlps: string[]; from: Date; to: Date }, { n: number }>(
+  "digest_link_count",
+  {
+    sqlite: `SELECT COUNT(*) AS n FROM "case_link" l JOIN "case" c ON c.id = l.case_id
+      WHERE l.at >= @from AND l.at < @to AND c.created_at >= @from AND c.created_at < @to
+        AND c.agency_id IN (SELECT value FROM json_each(@orgIds)) AND c.exchange_id IN (SELECT value FROM json_each(@orgIds))
+        AND c.tlp IN (SELECT value FROM json_each(@tlps)) AND (c.type <> 'emergency' OR c.paged_at IS NOT NULL)`,
+    postgresql: `SELECT COUNT(*) AS n FROM "case_link" l JOIN "case" c ON c.id = l.case_id
+      WHERE l.at >= @from AND l.at < @to AND c.created_at >= @from AND c.created_at < @to
+        AND c.agency_id = ANY(@orgIds::int[]) AND c.exchange_id = ANY(@orgIds::int[])
+        AND c.tlp IN (SELECT json_array_elements_text(@tlps::json)) AND (c.type <> 'emergency' OR c.paged_at IS NOT NULL)`,
+  },
+  (r) => ({ n: Number(r.n) }),
+);

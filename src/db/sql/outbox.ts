@@ -1,3 +1,4 @@
+import { UNCLAIMED } from "./claims.js";
 import { statement, toDate, toInt, toIntOrNull, toStr, toStrOrNull } from "../sql.js";
 import { updateRows } from "./rows-json.js";
 
@@ -47,7 +48,7 @@ const CLAIMED = `"outbox".id, "outbox".key, "outbox".kind, "outbox".platform, "o
 /** Rows whose sender died or stalled past its lease go back to the queue. */
 export const reapOutbox = statement<{ now: Date }>(
   "reap_outbox",
-  `UPDATE "outbox" SET state = 'pending', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, next_attempt_at = @now
+  `UPDATE "outbox" SET state = 'pending', ${UNCLAIMED}, next_attempt_at = @now
     WHERE state = 'sending' AND lease_expires_at < @now`,
 );
 
@@ -137,14 +138,14 @@ const stillMine = `AND "outbox".state = 'sending' AND "outbox".lease_token = @to
 /** Delivered: `[id, platform message id]` rows, each only while the claim is still ours. */
 export const markSent = statement<{ rows: unknown[][]; token: string; now: Date }>(
   "mark_sent",
-  updateRows("outbox", ["id", "int"], [["platform_message_id", "text"]], stillMine, `state = 'sent', sent_at = @now, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, last_error = NULL`),
+  updateRows("outbox", ["id", "int"], [["platform_message_id", "text"]], stillMine, `state = 'sent', sent_at = @now, ${UNCLAIMED}, last_error = NULL`),
 );
 
 /** Not sent this round, through no fault of theirs (behind a failure, a gate, the round's time): back to the queue, attempt given back. */
 export const releaseClaims = statement<{ ids: number[]; token: string }>("release_claims", {
-  sqlite: `UPDATE "outbox" SET state = 'pending', attempts = attempts - 1, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+  sqlite: `UPDATE "outbox" SET state = 'pending', attempts = attempts - 1, ${UNCLAIMED}
     WHERE id IN (SELECT value FROM json_each(@ids)) ${stillMine}`,
-  postgresql: `UPDATE "outbox" SET state = 'pending', attempts = "outbox".attempts - 1, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+  postgresql: `UPDATE "outbox" SET state = 'pending', attempts = "outbox".attempts - 1, ${UNCLAIMED}
     WHERE id = ANY(@ids::int[]) ${stillMine}`,
 });
 
@@ -153,11 +154,11 @@ export const markFailed = statement<{ id: number; token: string; state: "pending
   "mark_failed",
   {
     sqlite: `UPDATE "outbox" SET state = @state, next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at), attempts = attempts - @giveBack,
-        last_error = @error, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+        last_error = @error, ${UNCLAIMED}
       WHERE id = @id ${stillMine}`,
     postgresql: `UPDATE "outbox" SET state = @state, next_attempt_at = COALESCE(@nextAttemptAt::timestamp(3), next_attempt_at),
         attempts = "outbox".attempts - CASE WHEN @giveBack::boolean THEN 1 ELSE 0 END,
-        last_error = @error, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+        last_error = @error, ${UNCLAIMED}
       WHERE id = @id ${stillMine}`,
   },
 );

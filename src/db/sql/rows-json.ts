@@ -1,4 +1,4 @@
-import type { Dialect } from "../sql.js";
+import type { Dialect, RowsText } from "../sql.js";
 
 /**
  * Many rows as one parameter: a JSON array of arrays, unpacked by the database itself, so a
@@ -23,21 +23,6 @@ export function selectRows(d: Dialect, columns: Columns, param = "rows"): string
   return `SELECT ${list} FROM jsonb_array_elements(@${param}::jsonb) WITH ORDINALITY AS j(v, n) ORDER BY j.n`;
 }
 
-/**
- * A multi-row insert SQLite runs as `INSERT … VALUES (…), (…)` in chunks of up to
- * VALUES_CHUNK rows — a statement per chunk size, prepared once — rather than unpacking JSON:
- * better-sqlite3 binds values natively, and measured on the outbox that is about twice as
- * fast (BENCHMARKS.md).
- */
-export interface ValuesInsert {
-  readonly head: string;
-  readonly width: number;
-  readonly tail: string;
-}
-
-export const VALUES_CHUNK = 64;
-
-export type RowsText = Record<Dialect, string> & { readonly values: ValuesInsert };
 
 /** `INSERT INTO table (columns) SELECT … FROM @rows`, with an optional tail (ON CONFLICT, RETURNING). */
 export function insertRows(table: string, columns: Columns, tail = ""): RowsText {

@@ -1,3 +1,4 @@
+import { UNCLAIMED } from "./claims.js";
 import { statement, toDate, toInt, toIntOrNull, toStr } from "../sql.js";
 
 /**
@@ -33,12 +34,12 @@ export const reapTimers = statement<{ now: Date; maxAttempts: number }>("reap_ti
   sqlite: `UPDATE "timer" SET
       state = CASE WHEN attempts >= @maxAttempts THEN 'dead' ELSE 'scheduled' END,
       last_error = CASE WHEN attempts >= @maxAttempts THEN 'lease expired on the last attempt' ELSE last_error END,
-      lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = @now
+      ${UNCLAIMED}, updated_at = @now
     WHERE state = 'running' AND lease_expires_at < @now`,
   postgresql: `UPDATE "timer" SET
       state = CASE WHEN attempts >= @maxAttempts::int THEN 'dead' ELSE 'scheduled' END,
       last_error = CASE WHEN attempts >= @maxAttempts::int THEN 'lease expired on the last attempt' ELSE last_error END,
-      lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = @now
+      ${UNCLAIMED}, updated_at = @now
     WHERE state = 'running' AND lease_expires_at < @now`,
 });
 
@@ -71,17 +72,17 @@ export const claimTimers = statement<{ now: Date; limit: number; owner: string; 
  * caller compares the count with what it fired and rolls everything back on a shortfall.
  */
 export const completeTimers = statement<{ ids: number[]; token: string; now: Date }>("complete_timers", {
-  sqlite: `UPDATE "timer" SET state = 'done', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = @now
+  sqlite: `UPDATE "timer" SET state = 'done', ${UNCLAIMED}, last_error = NULL, updated_at = @now
     WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'running' AND lease_token = @token`,
-  postgresql: `UPDATE "timer" SET state = 'done', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = @now
+  postgresql: `UPDATE "timer" SET state = 'done', ${UNCLAIMED}, last_error = NULL, updated_at = @now
     WHERE id = ANY(@ids::int[]) AND state = 'running' AND lease_token = @token`,
 });
 
 /** A timer that failed: retried at `dueAt`, or dead; only while the token is still ours. */
 export const failTimer = statement<{ id: number; token: string; state: "scheduled" | "dead"; dueAt: Date; error: string; now: Date }>("fail_timer", {
-  sqlite: `UPDATE "timer" SET state = @state, due_at = @dueAt, last_error = @error, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = @now
+  sqlite: `UPDATE "timer" SET state = @state, due_at = @dueAt, last_error = @error, ${UNCLAIMED}, updated_at = @now
     WHERE id = @id AND state = 'running' AND lease_token = @token`,
-  postgresql: `UPDATE "timer" SET state = @state, due_at = @dueAt, last_error = @error, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = @now
+  postgresql: `UPDATE "timer" SET state = @state, due_at = @dueAt, last_error = @error, ${UNCLAIMED}, updated_at = @now
     WHERE id = @id AND state = 'running' AND lease_token = @token`,
 });
 

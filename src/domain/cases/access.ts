@@ -22,7 +22,7 @@ export const isNamed = (c: CaseRecord, memberId: number) => namedOn(c).has(membe
 
 /** The refusal for a case the caller may not see, or that does not exist: the same words either way. */
 export function unknownCase(ref: string, exists = false): UserError {
-  return new UserError("not_found", `unknown case reference ${ref}`, { target: `case:${ref}`, exists });
+  return new UserError("not_found", `unknown case reference ${ref}`, { denial: { target: `case:${ref}`, exists } });
 }
 
 /** The case if the caller may see it; otherwise the same refusal a missing case gets. */
@@ -43,7 +43,7 @@ const SIDE_NAMES: Record<Side, string> = {
 export function requireSide(c: CaseRecord, side: Side, allowed: Side[], action: string): void {
   if (allowed.includes(side)) return;
   const who = allowed.map((s) => SIDE_NAMES[s]).join(" or ");
-  throw new UserError("forbidden", `only ${who} can ${action} ${c.ref}`, { target: `case:${c.ref}` });
+  throw new UserError("forbidden", `only ${who} can ${action} ${c.ref}`, { denial: { target: `case:${c.ref}` } });
 }
 
 export function requireNotClosed(c: CaseRecord, action: string): void {

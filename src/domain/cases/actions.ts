@@ -105,7 +105,7 @@ export function addNote(env: CaseEnv, { c, side, me }: Acting, text: string, wai
   requireNotClosed(c, "add a note to");
   // An answer from the agency hands the ball back to the exchange unless it says otherwise.
   const move = waiting ?? (side === "agency" && c.whoseMove === "agency" ? "exchange" : undefined);
-  if (move === "agency" && side === "agency") throw new UserError("invalid_option", "waiting: the agency cannot wait on itself; use waiting:exchange");
+  if (move === "agency" && side === "agency") throw UserError.about("waiting", "invalid_option", "waiting: the agency cannot wait on itself; use waiting:exchange");
   const moved = move ? setWhoseMove(env, c, move) : false;
   update(env, c, {});
   const event = env.change.event(c, { at: env.now, actorId: me.id, type: "note", data: { text, waiting: moved ? move! : null } });

@@ -47,15 +47,15 @@ export async function open(run: Run, input: NewCase & { exchange: string; agency
 async function resolveAgency(run: Run, caller: Caller, code: string | undefined): Promise<Organisation> {
   const m = caller.member!;
   if (m.role === "coordinator") {
-    if (!code) throw new UserError("missing_option", "missing agency (coordinators open cases on behalf of an agency: agency:<code>)");
+    if (!code) throw UserError.about("agency", "missing_option", "missing agency (coordinators open cases on behalf of an agency: agency:<code>)");
     const agency = await findOrg(run.tx, code);
-    if (agency.kind !== "AGENCY") throw new UserError("invalid_option", `agency: ${agency.code} is an exchange, not an agency`);
+    if (agency.kind !== "AGENCY") throw UserError.about("agency", "invalid_option", `agency: ${agency.code} is an exchange, not an agency`);
     return agency;
   }
   if (m.role !== "liaison" || !m.org || m.org.kind !== "AGENCY") {
-    throw new UserError("forbidden", "only agency liaisons (and coordinators) open cases", true);
+    throw new UserError("forbidden", "only agency liaisons (and coordinators) open cases", { denial: {} });
   }
-  if (code && code !== m.org.code) throw new UserError("forbidden", `you open cases for ${m.org.code} only`, true);
+  if (code && code !== m.org.code) throw new UserError("forbidden", `you open cases for ${m.org.code} only`, { denial: {} });
   return findOrg(run.tx, m.org.code);
 }
 

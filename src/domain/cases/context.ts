@@ -1,4 +1,4 @@
-import type { Services } from "../../core/command.js";
+import type { DomainServices } from "../services.js";
 import type { Tx } from "../../db/database.js";
 import type { BindingRow } from "../../db/sql/context.js";
 import { bindingsOfOrgs, liaisonsOf } from "../../db/sql/context.js";
@@ -103,7 +103,7 @@ export class CaseContext {
 /** What deciding a change works with: the time, the settings, what was loaded, and the change it builds. */
 export interface CaseEnv {
   now: Date;
-  services: Pick<Services, "policy" | "platforms">;
+  services: Pick<DomainServices, "policy" | "platforms">;
   context: CaseContext;
   change: Change;
 }

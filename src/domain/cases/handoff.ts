@@ -25,14 +25,14 @@ export type HandoffTarget = { member: MemberView; org: null } | { member: null; 
 function checkTarget(env: CaseEnv, c: CaseRecord, target: HandoffTarget): void {
   if (target.member) {
     const member = target.member;
-    if (standingOf(member, env.now) !== "vetted") throw new UserError("invalid_option", `to: ${member.name} is not vetted`);
+    if (standingOf(member, env.now) !== "vetted") throw UserError.about("to", "invalid_option", `to: ${member.name} is not vetted`);
     const isExchangeInvestigator = member.role === "investigator" && member.org?.id === c.exchange.id;
     if (!isExchangeInvestigator && member.role !== "coordinator") {
-      throw new UserError("invalid_option", `to: ${member.name} is not an investigator of ${c.exchange.code}; hand off to a colleague, a coordinator, or an exchange by its code`);
+      throw UserError.about("to", "invalid_option", `to: ${member.name} is not an investigator of ${c.exchange.code}; hand off to a colleague, a coordinator, or an exchange by its code`);
     }
     return;
   }
-  if (target.org.kind !== "EXCHANGE") throw new UserError("invalid_option", `to: ${target.org.code} is an agency; a case is handed to a person or an exchange`);
+  if (target.org.kind !== "EXCHANGE") throw UserError.about("to", "invalid_option", `to: ${target.org.code} is an agency; a case is handed to a person or an exchange`);
 }
 
 /** An offer that moves the case to another organisation (and so needs the agency's consent). */
@@ -45,12 +45,12 @@ export function offerHandoff(env: CaseEnv, { c, side, me }: Acting, target: Hand
   requirePaged(c, "handed off");
   if (!isActive(c)) throw new UserError("invalid_state", `${c.ref} is resolved; reopen it before handing it off`);
   checkTarget(env, c, target);
-  if (target.member?.id === me.id) throw new UserError("invalid_option", "to: you cannot hand a case to yourself");
-  if (target.member && c.assignee?.id === target.member.id) throw new UserError("invalid_option", `to: ${target.member.name} already has ${c.ref}`);
+  if (target.member?.id === me.id) throw UserError.about("to", "invalid_option", "to: you cannot hand a case to yourself");
+  if (target.member && c.assignee?.id === target.member.id) throw UserError.about("to", "invalid_option", `to: ${target.member.name} already has ${c.ref}`);
   // Whoever is offered the case is named on it: the person, or the receiving organisation's on-call.
   const recipients = target.member ? [target.member] : env.context.roster(target.org.id, "oncall");
   if (c.tlp === "red" && !recipients.some((p) => standingOf(p, env.now) === "vetted")) {
-    throw new UserError("invalid_option", `to: nobody is on call at ${target.org!.code} to be offered a TLP:RED case by name; its on-call rotation must be set first (/ppp oncall ${target.org!.code})`);
+    throw UserError.about("to", "invalid_option", `to: nobody is on call at ${target.org!.code} to be offered a TLP:RED case by name; its on-call rotation must be set first (/ppp oncall ${target.org!.code})`);
   }
 
   const replaced = c.pendingHandoff?.id ?? null;
@@ -130,7 +130,7 @@ export interface Acceptance {
 export function acceptHandoff(env: CaseEnv, { c, side, me }: Acting): Acceptance {
   const offer = c.pendingHandoff;
   const role = offer ? roleIn(c, offer, me, side === "agency" || side === "coordinator") : null;
-  if (!offer || !role) throw new UserError("forbidden", `no handoff of ${c.ref} is offered to you`, { target: `case:${c.ref}` });
+  if (!offer || !role) throw new UserError("forbidden", `no handoff of ${c.ref} is offered to you`, { denial: { target: `case:${c.ref}` } });
   requireNotClosed(c, "accept");
   requirePaged(c, "handed off");
 

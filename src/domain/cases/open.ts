@@ -48,8 +48,8 @@ export function yearIn(timeZone: string, at: Date): number {
 
 export function openCase(env: CaseEnv, opener: MemberView, o: Opening, input: NewCase): CaseRecord {
   const { now, change } = env;
-  if (o.exchange.kind !== "EXCHANGE") throw new UserError("invalid_option", `exchange: ${o.exchange.code} is an agency, not an exchange`);
-  if (input.deadline && input.deadline.getTime() <= now.getTime()) throw new UserError("invalid_option", "deadline: it is already past");
+  if (o.exchange.kind !== "EXCHANGE") throw UserError.about("exchange", "invalid_option", `exchange: ${o.exchange.code} is an agency, not an exchange`);
+  if (input.deadline && input.deadline.getTime() <= now.getTime()) throw UserError.about("deadline", "invalid_option", "deadline: it is already past");
   const ref = `${o.agency.code}-${o.year}-${String(o.seq).padStart(4, "0")}`;
   const c: CaseRecord = {
     id: o.id,
@@ -153,10 +153,10 @@ export function confirmCase(env: CaseEnv, { c, side, me }: Acting): void {
   if (c.type !== "emergency") throw new UserError("invalid_state", `${c.ref} is not an emergency case; only emergencies need confirming`);
   if (!awaitingConfirmation(c)) throw new UserError("invalid_state", `${c.ref} was already confirmed`);
   if (side !== "agency" && side !== "coordinator") {
-    throw new UserError("forbidden", `only a second liaison of ${c.agency.code} or a coordinator can confirm ${c.ref}`, { target: `case:${c.ref}` });
+    throw new UserError("forbidden", `only a second liaison of ${c.agency.code} or a coordinator can confirm ${c.ref}`, { denial: { target: `case:${c.ref}` } });
   }
   if (me.id === c.openedBy.id) {
-    throw new UserError("forbidden", `you opened ${c.ref}; a second liaison of ${c.agency.code} or a coordinator must confirm it`, { target: `case:${c.ref}` });
+    throw new UserError("forbidden", `you opened ${c.ref}; a second liaison of ${c.agency.code} or a coordinator must confirm it`, { denial: { target: `case:${c.ref}` } });
   }
   Object.assign(c, { confirmedById: me.id, confirmedAt: env.now, lastActivityAt: env.now });
   env.change.touch(c);

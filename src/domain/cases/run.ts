@@ -1,5 +1,5 @@
 import type { Clock } from "../../clock.js";
-import type { Services } from "../../core/command.js";
+import type { DomainServices } from "../services.js";
 import type { Tx } from "../../db/database.js";
 import { applyWrites } from "../../db/writes.js";
 import { UserError } from "../../model/errors.js";
@@ -20,7 +20,7 @@ import { awaitingConfirmation, loadCase, loadCases, namedOn, type CaseRecord } f
 export interface Runner {
   tx: Tx;
   clock: Clock;
-  services: Services;
+  services: DomainServices;
 }
 
 /** Loads, decides and writes a change the caller makes to the case `ref`. */

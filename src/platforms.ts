@@ -1,15 +1,15 @@
 import type { REST } from "@discordjs/rest";
 import type { WebClient } from "@slack/web-api";
-import { DiscordAdapter } from "../../adapters/discord/index.js";
-import { DiscordNotifier, discordRest } from "../../adapters/discord/notifier.js";
-import { SlackAdapter } from "../../adapters/slack/index.js";
-import { SlackNotifier, slackClient } from "../../adapters/slack/notifier.js";
-import { systemClock } from "../clock.js";
-import type { Config } from "../config.js";
-import type { Logger } from "../log.js";
-import type { App } from "./app.js";
-import { SingleHolder } from "./lease.js";
-import type { Notifier } from "./outbox.js";
+import { DiscordAdapter } from "../adapters/discord/index.js";
+import { DiscordNotifier, discordRest } from "../adapters/discord/notifier.js";
+import { SlackAdapter } from "../adapters/slack/index.js";
+import { SlackNotifier, slackClient } from "../adapters/slack/notifier.js";
+import { systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./log.js";
+import type { App } from "./runtime/app.js";
+import { SingleHolder } from "./runtime/lease.js";
+import type { Notifier } from "./runtime/outbox.js";
 
 /**
  * The composition root for chat platforms: which notifiers deliver the outbox, and which
