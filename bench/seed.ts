@@ -26,9 +26,12 @@ export function seedSqliteBase(file: string): SeedIds {
   const now = Date.now();
   try {
     return db.transaction(() => {
-      const org = db.prepare(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`);
-      const agency = Number(org.run("HKPF", "AGENCY", "HK Police", "HK", "UTC", "police.gov.hk", now, now).lastInsertRowid);
-      const exchange = Number(org.run("EXA", "EXCHANGE", "Exchange A", "MT", "UTC", "exa.example", now, now).lastInsertRowid);
+      const org = db.prepare(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`);
+      const domain = db.prepare(`INSERT INTO organisation_domain (org_id, domain, position) VALUES (?, ?, 0)`);
+      const agency = Number(org.run("HKPF", "AGENCY", "HK Police", "HK", "UTC", now, now).lastInsertRowid);
+      const exchange = Number(org.run("EXA", "EXCHANGE", "Exchange A", "MT", "UTC", now, now).lastInsertRowid);
+      domain.run(agency, "police.gov.hk");
+      domain.run(exchange, "exa.example");
       const member = db.prepare(`INSERT INTO member (name, org_id, role, email, status, vetted_at, vetted_until, created_at, updated_at) VALUES (?,?,?,?, 'vetted', ?, ?, ?, ?)`);
       const account = db.prepare(`INSERT INTO account (platform, external_id, handle, member_id, created_at) VALUES ('console', ?, ?, ?, ?)`);
       const mk = (name: string, orgId: number | null, role: string) => {
@@ -64,7 +67,7 @@ export function seedSqliteCases(file: string, ids: SeedIds, n: number, pagedAt: 
       );
       const participant = db.prepare(`INSERT INTO case_participant (case_id, member_id, reason, paged_at, created_at) VALUES (?, ?, ?, ?, ?)`);
       const thread = db.prepare(`INSERT INTO case_thread (case_id, platform, channel_id, binding_id, card_message_id, thread_id, created_at) VALUES (?, 'console', 'hk-exa', ?, ?, ?, ?)`);
-      const timer = db.prepare(`INSERT INTO timer (kind, dedupe_key, due_at, state, case_id, payload, created_at, updated_at) VALUES ('level2', ?, ?, 'scheduled', ?, ?, ?, ?)`);
+      const timer = db.prepare(`INSERT INTO timer (kind, key, due_at, state, case_id, payload, created_at, updated_at) VALUES ('level2', ?, ?, 'scheduled', ?, ?, ?, ?)`);
       for (let i = 1; i <= n; i++) {
         const caseId = Number(caseRow.run(`HKPF-${YEAR}-${String(i).padStart(6, "0")}`, ids.agency, ids.exchange, i, `Case ${i}`, ids.root, pagedAt, pagedAt, GENESIS_HASH, pagedAt, pagedAt).lastInsertRowid);
         participant.run(caseId, ids.bob, "oncall", pagedAt, pagedAt);
@@ -86,9 +89,10 @@ export async function seedPostgresBase(url: string): Promise<SeedIds> {
     await c.query("BEGIN");
     const now = new Date();
     const org = async (code: string, kind: string) =>
-      (await c.query(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES ($1,$2,$1,'HK','UTC','x.example',$3,$3) RETURNING id`, [code, kind, now])).rows[0].id as number;
+      (await c.query(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, created_at, updated_at) VALUES ($1,$2,$1,'HK','UTC',$3,$3) RETURNING id`, [code, kind, now])).rows[0].id as number;
     const agency = await org("HKPF", "AGENCY");
     const exchange = await org("EXA", "EXCHANGE");
+    await c.query(`INSERT INTO organisation_domain (org_id, domain, position) VALUES ($1,'police.gov.hk',0), ($2,'exa.example',0)`, [agency, exchange]);
     const mk = async (name: string, orgId: number | null, role: string) => {
       const id = (await c.query(`INSERT INTO member (name, org_id, role, email, status, vetted_at, vetted_until, created_at, updated_at) VALUES ($1,$2,$3,$4,'vetted',$5,$6,$5,$5) RETURNING id`, [name, orgId, role, `${name}@x.example`, now, role === "coordinator" ? null : new Date(now.getTime() + 365 * DAY)])).rows[0].id as number;
       await c.query(`INSERT INTO account (platform, external_id, handle, member_id, created_at) VALUES ('console',$1,$1,$2,$3)`, [name, id, now]);
@@ -122,7 +126,7 @@ export async function seedPostgresCases(url: string, ids: SeedIds, n: number, pa
     await c.query(`INSERT INTO case_participant (case_id, member_id, reason, paged_at, created_at) SELECT id, $1, 'oncall', $2, $2 FROM "case"`, [ids.bob, pagedAt]);
     await c.query(`INSERT INTO case_thread (case_id, platform, channel_id, binding_id, card_message_id, thread_id, created_at) SELECT id, 'console', 'hk-exa', $1, 'm' || id, 'm' || id, $2 FROM "case"`, [ids.binding, pagedAt]);
     await c.query(
-      `INSERT INTO timer (kind, dedupe_key, due_at, state, case_id, payload, created_at, updated_at)
+      `INSERT INTO timer (kind, key, due_at, state, case_id, payload, created_at, updated_at)
        SELECT 'level2', 'case:' || id || ':cycle0:level2', $1, 'scheduled', id, $2, $3, $3 FROM "case"`,
       [due, JSON.stringify({ cycle: 0, from: pagedAt.toISOString() }), pagedAt],
     );

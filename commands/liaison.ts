@@ -7,7 +7,7 @@ import { accountKey, coordinators, personRef, resolvePerson, standingOf, type Me
 import { directMessages, enqueue } from "../src/domain/outbox.js";
 import { register, standingMessage, suspend, vet } from "../src/domain/vetting.js";
 
-/** `/liaison`: registration, vetting and identity (SPEC §1). */
+/** `/liaison`: registration, vetting and identity (docs/contract.md §1). */
 
 const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
 const MAX_VETTING_MS = 3650 * 86_400_000;

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 /**
  * Configuration comes from the environment (and `.env` when present; real environment
- * variables win). Names are the contract of SPEC §7. Every problem is reported, one line
+ * variables win). Names are the contract of docs/contract.md §7. Every problem is reported, one line
  * each, before anything starts.
  */
 

@@ -6,7 +6,7 @@ import { Harness, PROVIDERS, SEED } from "./helpers/harness.js";
 
 const plainReply = (r: Reply) => renderBlocks(r.blocks).join("\n");
 
-/** Organisations, vetting, rosters and bindings, as people type them (SPEC §1, §5). */
+/** Organisations, vetting, rosters and bindings, as people type them (docs/contract.md §1, §5). */
 describe.each(PROVIDERS)("administration on %s", (provider) => {
   let h: Harness;
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { renderBlocks } from "../adapters/console/render.js";
 import { MINUTE } from "./helpers/clock.js";
 import { Harness, PROVIDERS, SEED } from "./helpers/harness.js";
 
-/** Cases end to end through the console (SPEC §2, §6). */
+/** Cases end to end through the console (docs/contract.md §2, §6). */
 
 const BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
 const EVM = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE, ManualClock } from "./helpers/clock.js";
 import { Harness, PROVIDERS, SEED } from "./helpers/harness.js";
 
-/** Weekly digests (SPEC §4): per channel, on its own schedule, counts and references only. */
+/** Weekly digests (docs/contract.md §4): per channel, on its own schedule, counts and references only. */
 
 describe.each(PROVIDERS)("digests on %s", (provider) => {
   let h: Harness;

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "./helpers/clock.js";
 import { Harness, PROVIDERS, SEED } from "./helpers/harness.js";
 
-/** Escalation by durable timers with the injected clock (SPEC §3), default policy. */
+/** Escalation by durable timers with the injected clock (docs/contract.md §3), default policy. */
 
 const open = (extra = "", severity = "critical") =>
   `alice@hk-exa: /case open title:"Timer case" exchange:EXA severity:${severity} type:freeze ${extra}`.trim();

@@ -11,7 +11,7 @@ import type { Reply } from "../../src/model/message.js";
 import { renderReply } from "./render.js";
 
 /**
- * The console adapter (SPEC §7): each line is `<name>: <command>` or
+ * The console adapter (docs/contract.md §7): each line is `<name>: <command>` or
  * `<name>@<channel>: <command>`, run as console user <name> in channel <channel>
  * (default `general`). Lines starting with `#` are comments. Lines are handled one at a
  * time, in order; at end of input the adapter waits for what is due, then returns.

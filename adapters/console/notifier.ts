@@ -4,7 +4,7 @@ import type { TextSink } from "./index.js";
 import { escapeConsole, renderBlocks, renderCard, renderRich } from "./render.js";
 
 /**
- * Delivers outbox messages to the terminal with the SPEC §7 prefixes: `[#<channel>]` for
+ * Delivers outbox messages to the terminal with the prefixes of docs/contract.md §7: `[#<channel>]` for
  * channel posts (cards), `[#<channel> › <REF>]` for posts in a case thread, `[dm @<name>]`
  * for direct messages. A terminal cannot edit what it printed, so a card update is one
  * summary line.

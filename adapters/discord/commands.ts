@@ -7,7 +7,7 @@ import type { Registry } from "../../src/core/registry.js";
 /**
  * Discord application commands derived from the declarations: `/case`, `/liaison` and
  * `/ppp`, each with native subcommands (and groups for two-word paths such as `org add`),
- * typed options named as in the SPEC — users for people, choices for severity/type/TLP,
+ * typed options named as in docs/contract.md — users for people, choices for severity/type/TLP,
  * autocomplete for case references and organisation codes.
  */
 

@@ -3,7 +3,7 @@ import { UserError } from "../model/errors.js";
 import type { OptionMeta, OptionSet } from "./options.js";
 
 /**
- * The text syntax shared by every place commands are typed (SPEC §7): words separated by
+ * The text syntax shared by every place commands are typed (docs/contract.md §7): words separated by
  * spaces, options as `key:value`, values with spaces in double quotes, lists separated by
  * commas, people as mentions in the platform's own syntax.
  */

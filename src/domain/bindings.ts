@@ -4,7 +4,7 @@ import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, type Caller } from "./members.js";
 import type { Binding, Organisation } from "../db/rows.js";
-import { findOrg, toOrganisation } from "./orgs.js";
+import { findOrg, orgInclude, toOrganisation } from "./orgs.js";
 import { scheduleDigest } from "./digest.js";
 import { cancelBindingTimers } from "./timers.js";
 import { followBinding } from "./cases/threads.js";
@@ -13,7 +13,7 @@ import { followBinding } from "./cases/threads.js";
 
 export type { Binding } from "../db/rows.js";
 
-export const bindingInclude = { orgs: { include: { org: true } } } as const;
+export const bindingInclude = { orgs: { include: { org: { include: orgInclude } } } } as const;
 
 type BindingRow = {
   id: number;

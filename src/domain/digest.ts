@@ -11,7 +11,7 @@ import { SEVERITIES } from "./policy.js";
 import { schedule } from "./timers.js";
 
 /**
- * The weekly digest (SPEC §4): per bound channel, only about cases that channel may see,
+ * The weekly digest (docs/contract.md §4): per bound channel, only about cases that channel may see,
  * and only counts, references and statuses — never subjects, titles or notes.
  */
 

@@ -1,4 +1,4 @@
-/** Durations as people type them and SPEC §3 writes them: `<n>s|m|h|d`. */
+/** Durations as people type them and docs/contract.md §3 writes them: `<n>s|m|h|d`. */
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

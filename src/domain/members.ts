@@ -6,7 +6,7 @@ import { UserError } from "../model/errors.js";
 import type { PersonRef } from "../model/message.js";
 import { recordAudit } from "./audit.js";
 
-/** People, their platform accounts, and where they stand (SPEC §1). */
+/** People, their platform accounts, and where they stand (docs/contract.md §1). */
 
 export type { AccountView, MemberView, OrgKind, Role } from "../db/rows.js";
 export type Standing = "unregistered" | "pending" | "vetted" | "suspended" | "expired";

@@ -20,7 +20,10 @@ export interface Organisation {
 
 export type RosterKind = "oncall" | "lead";
 
-type OrgRow = { id: number; code: string; kind: string; name: string; jurisdiction: string; timeZone: string; domains: string };
+type OrgRow = { id: number; code: string; kind: string; name: string; jurisdiction: string; timeZone: string; domains: { domain: string }[] };
+
+/** What an organisation read through Prisma includes: its domains, in order. */
+export const orgInclude = { domains: { orderBy: { position: "asc" } } } as const;
 
 export function toOrganisation(row: OrgRow): Organisation {
   return {
@@ -30,9 +33,11 @@ export function toOrganisation(row: OrgRow): Organisation {
     name: row.name,
     jurisdiction: row.jurisdiction,
     timeZone: row.timeZone,
-    domains: row.domains.split(",").filter(Boolean),
+    domains: row.domains.map((d) => d.domain),
   };
 }
+
+const domainRows = (domains: readonly string[]) => unique(domains).map((domain, position) => ({ domain, position }));
 
 export async function findOrg(tx: Tx, code: string): Promise<Organisation> {
   const org = await tx.sql.one(orgByCode, { code: code.toUpperCase() });
@@ -41,7 +46,7 @@ export async function findOrg(tx: Tx, code: string): Promise<Organisation> {
 }
 
 export async function listOrgs(tx: Tx): Promise<Organisation[]> {
-  const rows = await tx.organisation.findMany({ orderBy: { code: "asc" } });
+  const rows = await tx.organisation.findMany({ orderBy: { code: "asc" }, include: orgInclude });
   return rows.map(toOrganisation);
 }
 
@@ -78,10 +83,11 @@ export async function addOrg(tx: Tx, actor: Caller, input: NewOrganisation, now:
       name: input.name,
       jurisdiction: input.jurisdiction,
       timeZone: input.timeZone,
-      domains: unique(input.domains).join(","),
+      domains: { create: domainRows(input.domains) },
       createdAt: now,
       updatedAt: now,
     },
+    include: orgInclude,
   });
   await recordAudit(tx, {
     at: now,
@@ -89,7 +95,7 @@ export async function addOrg(tx: Tx, actor: Caller, input: NewOrganisation, now:
     account: accountKey(actor.account),
     action: "org.added",
     target: `org:${row.code}`,
-    detail: { kind: row.kind, jurisdiction: row.jurisdiction, domains: row.domains },
+    detail: { kind: row.kind, jurisdiction: row.jurisdiction, domains: unique(input.domains).join(",") },
   });
   return toOrganisation(row);
 }
@@ -112,10 +118,11 @@ export async function editOrg(tx: Tx, actor: Caller, code: string, changes: Orga
     data: {
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.jurisdiction !== undefined && { jurisdiction: changes.jurisdiction }),
-      ...(changes.domains !== undefined && { domains: unique(changes.domains).join(",") }),
+      ...(changes.domains !== undefined && { domains: { deleteMany: {}, create: domainRows(changes.domains) } }),
       ...(changes.timeZone !== undefined && { timeZone: changes.timeZone }),
       updatedAt: now,
     },
+    include: orgInclude,
   });
   await recordAudit(tx, {
     at: now,

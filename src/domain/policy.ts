@@ -4,7 +4,7 @@ import { z } from "zod";
 import { formatDuration, LONGEST_MS, parseDuration } from "./durations.js";
 
 /**
- * Escalation policy per severity (SPEC §3), from LIAISON_POLICY_FILE (YAML or JSON) or the
+ * Escalation policy per severity (docs/contract.md §3), from LIAISON_POLICY_FILE (YAML or JSON) or the
  * defaults. Durations are `<n>s|m|h|d`.
  */
 

@@ -5,7 +5,7 @@ import { base58, bech32, bech32m, createBase58check } from "@scure/base";
 
 /**
  * Case subjects: wallet addresses and transaction hashes, each validated for its chain with
- * its checksum (SPEC §2, notes/domain.md). Parsing never guesses silently: a value that
+ * its checksum (docs/contract.md §2). Parsing never guesses silently: a value that
  * fits no chain is refused with the reason, naming the value.
  */
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Tx } from "../db/database.js";
 
 /**
- * The case timeline (SPEC §2, §6): append-only events, each storing the SHA-256 of its
+ * The case timeline (docs/contract.md §2, §6): append-only events, each storing the SHA-256 of its
  * canonical content together with its predecessor's hash. Changing, removing or
  * re-ordering any stored event breaks the chain at that event, and `verifyChain` says
  * which one.

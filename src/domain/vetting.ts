@@ -7,7 +7,7 @@ import { findOrg } from "./orgs.js";
 import { emailInDomains, isFreeMailDomain } from "./validate.js";
 import { schedule } from "./timers.js";
 
-/** Registration requests, vetting and suspension (SPEC §1). */
+/** Registration requests, vetting and suspension (docs/contract.md §1). */
 
 export interface Registration {
   org: string;
@@ -222,7 +222,7 @@ export function standingMessage(caller: Caller): string {
   }
 }
 
-/** Members are reminded 14 days before their vetting expires (SPEC §1). */
+/** Members are reminded 14 days before their vetting expires (docs/contract.md §1). */
 export const VETTING_NOTICE_BEFORE_MS = 14 * 86_400_000;
 
 export async function scheduleVettingNotice(tx: Tx, now: Date, memberId: number, until: Date): Promise<void> {

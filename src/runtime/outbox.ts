@@ -12,8 +12,7 @@ import { faultPoint } from "./faults.js";
 import { LeasedWorker } from "./worker.js";
 
 /**
- * Delivers the outbox, at least once, in order per thread (ARCHITECTURE.md; notes on
- * durable timers). A round claims, with a lease and a fresh token, the first few due rows
+ * Delivers the outbox, at least once, in order per thread (docs/architecture.md). A round claims, with a lease and a fresh token, the first few due rows
  * of many order keys, hands each key's rows to the platform's notifier one after another
  * (keys in parallel), and records every outcome in one transaction, each row only if the
  * token still matches — so a round costs two transactions however much it delivers. A 429 closes a

@@ -15,13 +15,14 @@ import { createTempPostgres } from "../helpers/postgres.js";
 import { PROVIDERS, type Provider } from "../helpers/harness.js";
 
 /**
- * A database as the previous release left it (its last migration: 20261123160000_lease),
- * with a pending registration and a queued message, upgraded by starting the current bot:
- * the request is still there to vet, the message is still delivered, and what the new
- * migrations add is in place.
+ * A database as an earlier release left it — the first release (last migration
+ * 20261123160000_lease) and the previous main (20261202120000_delivery_order) — with a
+ * pending registration, an organisation with two domains, a scheduled timer and a queued
+ * message, upgraded by starting the current bot: the request is still there to vet, the
+ * message is still delivered, the domains are rows and the timer keeps its key.
  */
 
-const PREVIOUS = "20261123160000_lease";
+const RELEASES = ["20261123160000_lease", "20261202120000_delivery_order"] as const;
 
 interface Raw {
   exec(sql: string, params?: unknown[]): Promise<void>;
@@ -29,7 +30,7 @@ interface Raw {
   close(): Promise<void>;
 }
 
-async function previousRelease(provider: Provider, cleanups: (() => Promise<void> | void)[]): Promise<{ storage: Parameters<typeof openDatabase>[0]; raw: Raw }> {
+async function previousRelease(provider: Provider, PREVIOUS: string, cleanups: (() => Promise<void> | void)[]): Promise<{ storage: Parameters<typeof openDatabase>[0]; raw: Raw }> {
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "liaison-upgrade-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,17 +66,18 @@ async function previousRelease(provider: Provider, cleanups: (() => Promise<void
   };
 }
 
-describe.each(PROVIDERS)("upgrading a database of the previous release on %s", (provider) => {
+describe.each(PROVIDERS.flatMap((p) => RELEASES.map((r) => [p, r] as const)))("upgrading a database on %s made at %s", (provider, PREVIOUS) => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
   it("keeps a pending registration to vet and delivers a message queued before the upgrade", async () => {
-    const { storage, raw } = await previousRelease(provider, cleanups);
+    const { storage, raw } = await previousRelease(provider, PREVIOUS, cleanups);
     const now = new Date();
     const later = new Date(now.getTime() + 365 * 86_400_000);
-    await raw.exec(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES ('EXA', 'EXCHANGE', 'Exchange A', 'MT', 'UTC', 'exa.example', ?, ?)`, [now, now]);
+    await raw.exec(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES ('EXA', 'EXCHANGE', 'Exchange A', 'MT', 'UTC', 'exa.example,exa-trading.example', ?, ?)`, [now, now]);
+    await raw.exec(`INSERT INTO timer (kind, dedupe_key, due_at, member_id, created_at, updated_at) VALUES ('vetting_expiry', 'vetting_expiry:2', ?, 2, ?, ?)`, [later, now, now]);
     await raw.exec(`INSERT INTO member (name, role, status, vetted_at, created_at, updated_at) VALUES ('root', 'coordinator', 'vetted', ?, ?, ?)`, [now, now, now]);
     await raw.exec(`INSERT INTO member (name, org_id, role, email, status, requested_at, created_at, updated_at) VALUES ('bob', 1, 'investigator', 'bob@exa.example', 'pending', ?, ?, ?)`, [now, now, now]);
     await raw.exec(`INSERT INTO account (platform, external_id, handle, member_id, created_at) VALUES ('console', 'root', 'root', 1, ?), ('console', 'bob', 'bob', 2, ?)`, [now, now]);
@@ -114,5 +116,11 @@ describe.each(PROVIDERS)("upgrading a database of the previous release on %s", (
     expect(lines).toContain("[dm @root] queued before the upgrade");
     const [old] = await db.tx((tx) => tx.$queryRawUnsafe<{ state: string; audience: string }[]>(`SELECT state, audience FROM outbox WHERE key = 'old:1'`));
     expect(old).toEqual({ state: "sent", audience: "legacy" });
+
+    // The comma-separated domains are rows in their order; the timer kept its idempotency key.
+    const domains = await db.tx((tx) => tx.$queryRawUnsafe<{ domain: string }[]>(`SELECT domain FROM organisation_domain ORDER BY position`));
+    expect(domains.map((d) => d.domain)).toEqual(["exa.example", "exa-trading.example"]);
+    const timers = await db.tx((tx) => tx.$queryRawUnsafe<{ key: string; state: string }[]>(`SELECT key, state FROM timer WHERE key = 'vetting_expiry:2'`));
+    expect(timers).toEqual([{ key: "vetting_expiry:2", state: "scheduled" }]);
   });
 });

@@ -19,7 +19,7 @@ stale: 7d
 `;
 
 describe("escalation policy files", () => {
-  it("read the SPEC §3 example as the defaults", () => {
+  it("read the example of docs/contract.md §3 as the defaults", () => {
     expect(parsePolicy(VALID, "policy.yaml")).toEqual(DEFAULT_POLICY);
   });
 

@@ -37,7 +37,7 @@ describe.each(PROVIDERS)("clock jumps on %s", (provider) => {
       expect(new Set(reminders).size).toBe(reminders.length);
       expect(reminders.length).toBeLessThanOrEqual(3);
     }
-    const keys = await h.db.client.timer.groupBy({ by: ["dedupeKey"], _count: { _all: true } });
+    const keys = await h.db.client.timer.groupBy({ by: ["key"], _count: { _all: true } });
     expect(keys.every((k) => k._count._all === 1)).toBe(true);
     expect(await h.db.client.timer.count({ where: { state: "running" } })).toBe(0);
   });

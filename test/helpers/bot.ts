@@ -60,7 +60,7 @@ export class Bot {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A working directory with a seconds-scale escalation policy (SPEC §3 shape). */
+/** A working directory with a seconds-scale escalation policy (the shape of docs/contract.md §3). */
 export function fastPolicyDir(): { dir: string; policy: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "liaison-bot-"));
   const policy = join(dir, "policy.yaml");

@@ -111,7 +111,7 @@ describe.each(PROVIDERS)("crashes on %s", (provider: Provider) => {
     const reminders = await query<{ n: number }>(url, `SELECT COUNT(*) AS n FROM "case_event" WHERE type = 'reminder'`);
     expect(Number(reminders[0]!.n)).toBe(1);
     // The interrupted claim still counts: attempts only grow.
-    const timer = await query<{ attempts: number; state: string }>(url, `SELECT attempts, state FROM "timer" WHERE dedupe_key LIKE '%reminder:1'`);
+    const timer = await query<{ attempts: number; state: string }>(url, `SELECT attempts, state FROM "timer" WHERE key LIKE '%reminder:1'`);
     expect(timer[0]).toMatchObject({ state: "done" });
     expect(Number(timer[0]!.attempts)).toBe(2);
   }, 40_000);

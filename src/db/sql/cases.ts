@@ -1,4 +1,5 @@
 import type { AmountRow, CaseRow, Chain, HandoffRow, Organisation, SubjectRow, ThreadRow } from "../rows.js";
+import { orgDomains } from "./orgs.js";
 import { statement, toBool, toDate, toDateOrNull, toInt, toIntOrNull, toJson, toStrOrNull, type Dialect } from "../sql.js";
 
 /**
@@ -16,8 +17,8 @@ import { statement, toBool, toDate, toDateOrNull, toInt, toIntOrNull, toJson, to
 
 const org = (d: Dialect, alias: string) =>
   d === "sqlite"
-    ? `json_array(${alias}.id, ${alias}.code, ${alias}.kind, ${alias}.name, ${alias}.jurisdiction, ${alias}.time_zone, ${alias}.domains)`
-    : `json_build_array(${alias}.id, ${alias}.code, ${alias}.kind, ${alias}.name, ${alias}.jurisdiction, ${alias}.time_zone, ${alias}.domains)`;
+    ? `json_array(${alias}.id, ${alias}.code, ${alias}.kind, ${alias}.name, ${alias}.jurisdiction, ${alias}.time_zone, ${orgDomains(d, alias)})`
+    : `json_build_array(${alias}.id, ${alias}.code, ${alias}.kind, ${alias}.name, ${alias}.jurisdiction, ${alias}.time_zone, ${orgDomains(d, alias)})`;
 
 function parts(d: Dialect): string {
   if (d === "sqlite") {

@@ -1,6 +1,7 @@
 import type { AccountPlatform, MemberView, Organisation } from "../rows.js";
 import { statement, toInt, toJson, type Dialect } from "../sql.js";
 import { memberColumns, readMember } from "./members.js";
+import { orgDomains } from "./orgs.js";
 
 /**
  * What deciding a case change may need besides the case itself, each in one statement for a
@@ -19,9 +20,9 @@ export interface BindingRow {
 }
 
 const ORGS: Record<Dialect, string> = {
-  sqlite: `(SELECT json_group_array(json_array(o.id, o.code, o.kind, o.name, o.jurisdiction, o.time_zone, o.domains))
+  sqlite: `(SELECT json_group_array(json_array(o.id, o.code, o.kind, o.name, o.jurisdiction, o.time_zone, ${orgDomains("sqlite", "o")}))
      FROM (SELECT o.* FROM "binding_org" bo JOIN "organisation" o ON o.id = bo.org_id WHERE bo.binding_id = b.id ORDER BY o.code) o)`,
-  postgresql: `(SELECT COALESCE(json_agg(json_build_array(o.id, o.code, o.kind, o.name, o.jurisdiction, o.time_zone, o.domains) ORDER BY o.code), '[]'::json)
+  postgresql: `(SELECT COALESCE(json_agg(json_build_array(o.id, o.code, o.kind, o.name, o.jurisdiction, o.time_zone, ${orgDomains("postgresql", "o")}) ORDER BY o.code), '[]'::json)
      FROM "binding_org" bo JOIN "organisation" o ON o.id = bo.org_id WHERE bo.binding_id = b.id)`,
 };
 

@@ -1,7 +1,14 @@
 import type { Organisation } from "../rows.js";
-import { statement, toInt } from "../sql.js";
+import { statement, toInt, type Dialect } from "../sql.js";
 
 /** Organisations by code. */
+
+/** An organisation's official domains, comma-joined in the order given (`alias` names the organisation row). */
+export function orgDomains(d: Dialect, alias: string): string {
+  return d === "sqlite"
+    ? `COALESCE((SELECT group_concat(x.domain, ',') FROM (SELECT domain FROM "organisation_domain" WHERE org_id = ${alias}.id ORDER BY position) x), '')`
+    : `(SELECT COALESCE(string_agg(x.domain, ',' ORDER BY x.position), '') FROM "organisation_domain" x WHERE x.org_id = ${alias}.id)`;
+}
 
 export function readOrg(r: Record<string, unknown>): Organisation {
   return {
@@ -15,8 +22,6 @@ export function readOrg(r: Record<string, unknown>): Organisation {
   };
 }
 
-export const orgByCode = statement<{ code: string }, Organisation>(
-  "org_by_code",
-  `SELECT id, code, kind, name, jurisdiction, time_zone, domains FROM "organisation" WHERE code = @code`,
-  readOrg,
-);
+const byCode = (d: Dialect) => `SELECT o.id, o.code, o.kind, o.name, o.jurisdiction, o.time_zone, ${orgDomains(d, "o")} AS domains FROM "organisation" o WHERE o.code = @code`;
+
+export const orgByCode = statement<{ code: string }, Organisation>("org_by_code", { sqlite: byCode("sqlite"), postgresql: byCode("postgresql") }, readOrg);

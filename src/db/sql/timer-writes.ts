@@ -2,7 +2,7 @@ import { statement } from "../sql.js";
 import { insertRows } from "./rows-json.js";
 
 /**
- * Scheduling and cancelling durable timers. A timer's dedupe key makes scheduling the same
+ * Scheduling and cancelling durable timers. A timer's key (its idempotency key) makes scheduling the same
  * step twice a no-op (in any state).
  */
 
@@ -12,7 +12,7 @@ export const scheduleTimers = statement<{ rows: unknown[][] }>(
     "timer",
     [
       ["kind", "text"],
-      ["dedupe_key", "text"],
+      ["key", "text"],
       ["due_at", "ts"],
       ["state", "text"],
       ["attempts", "int"],
@@ -23,7 +23,7 @@ export const scheduleTimers = statement<{ rows: unknown[][] }>(
       ["created_at", "ts"],
       ["updated_at", "ts"],
     ],
-    `ON CONFLICT ("dedupe_key") DO NOTHING`,
+    `ON CONFLICT ("key") DO NOTHING`,
   ),
 );
 

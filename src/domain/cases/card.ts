@@ -6,7 +6,7 @@ import { shortenSubject } from "../subjects.js";
 import { awaitingConfirmation, isActive, pagedNow, type CaseRecord } from "./model.js";
 
 /**
- * The one case card (SPEC §2), platform-neutral. In channels subjects are shortened; in
+ * The one case card (docs/contract.md §2), platform-neutral. In channels subjects are shortened; in
  * direct messages and private replies they are shown whole.
  */
 

@@ -1,0 +1,6 @@
+import { openCommands } from "./open.js";
+import { exportCommand, listCommand, show } from "./read.js";
+import { workflowCommands } from "./workflow.js";
+
+/** `/case`: the case desk (docs/contract.md §2), in the order help lists it. */
+export const caseCommands = [...openCommands, show, listCommand, ...workflowCommands, exportCommand];

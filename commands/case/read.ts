@@ -1,0 +1,70 @@
+import { defineCommand } from "../../src/core/command.js";
+import { list, para, privateReply, rich } from "../../src/model/message.js";
+import { opt } from "../../src/core/options.js";
+import { exportCase } from "../../src/domain/cases/export.js";
+import { sideOf } from "../../src/domain/cases/access.js";
+import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineFor, timelineLine } from "../../src/domain/cases/queries.js";
+import { run, cardOf, done, ref } from "./shared.js";
+
+/** `/case show`, `/case list`, `/case export`: reading what the caller may see (docs/contract.md §2). */
+
+export const show = defineCommand({
+  family: "case",
+  path: ["show"],
+  summary: "the case card and its timeline",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await findVisible(ctx.tx, ctx.caller, o.ref);
+    const side = sideOf(c, ctx.caller);
+    const entries = timelineFor(await timeline(ctx.tx, c), side ?? "exchange");
+    const names = await nameMap(ctx.tx, entries);
+    const recent = entries.slice(-30);
+    const earlier = entries.length - recent.length;
+    // Deconfliction is the agencies' business: shown to the agency side and coordinators only.
+    const links = side === "agency" || side === "coordinator" ? await linkedCases(ctx.tx, c.id) : [];
+    return privateReply(
+      cardOf(ctx, c),
+      ...(links.length > 0 ? [para(rich`Deconfliction: ${links.map((l) => `${l.ref} (${l.agency})`).join(", ")} name${links.length === 1 ? "s" : ""} the same funds.`)] : []),
+      para(rich`Timeline${earlier > 0 ? ` (last ${recent.length} of ${entries.length}; /case export ${c.ref} has all)` : ""}:`),
+      list(recent.map((e) => rich`${timelineLine(e, names)}`)),
+    );
+  },
+});
+
+export const listCommand = defineCommand({
+  family: "case",
+  path: ["list"],
+  summary: "cases you may see: mine, open (default), breached or all",
+  access: "vetted",
+  options: { scope: opt.choice(["mine", "open", "breached", "all"] as const, "which cases", { positional: 0, optional: true }) },
+  async run(ctx, o) {
+    const scope = o.scope ?? "open";
+    const { cases, more } = await listCases(ctx.tx, ctx.caller, scope, ctx.services.policy, ctx.now);
+    if (cases.length === 0) return done(`No ${scope === "all" ? "" : `${scope} `}cases you can see.`);
+    return privateReply(
+      para(rich`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"} (${scope}):`),
+      list(cases.map((c) => rich`${listLine(c, ctx.now)}`)),
+      ...(more ? [para(rich`Only the newest ${cases.length} are shown.`)] : []),
+    );
+  },
+});
+
+export const exportCommand = defineCommand({
+  family: "case",
+  path: ["export"],
+  summary: "the timeline as JSON and Markdown, with its audit hashes",
+  access: "vetted",
+  options: ref,
+  async run(ctx, o) {
+    const c = await findVisible(ctx.tx, ctx.caller, o.ref);
+    const who = ctx.caller.member!.name;
+    const out = await exportCase(ctx.tx, c, who, ctx.now, sideOf(c, ctx.caller) ?? "exchange");
+    const chain = out.verification.intact ? "intact" : `BROKEN: ${out.verification.problem}`;
+    return privateReply(
+      para(rich`Export of ${c.ref} (TLP:${c.tlp.toUpperCase()}), ${out.verification.events} events, hash chain ${chain}.`),
+      { kind: "file", filename: `${c.ref}.json`, mime: "application/json", content: out.json },
+      { kind: "file", filename: `${c.ref}.md`, mime: "text/markdown", content: out.markdown },
+    );
+  },
+});
