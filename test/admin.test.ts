@@ -17,18 +17,8 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
   afterAll(() => h?.close());
 
   /** Runs a line that must be refused: returns the error and proves nothing was written. */
-  async function refused(line: string, options: { audited?: boolean } = {}): Promise<string> {
-    await h.settle(); // timers already due (a jump of the clock) are not this command's doing
-    const before = await h.counts(["audit_entry"]);
-    const audits = (await h.counts())["audit_entry"]!;
-    const out = await h.say(line);
-    expect(await h.counts(["audit_entry"])).toEqual(before);
-    expect((await h.counts())["audit_entry"]! - audits).toBe(options.audited ? 1 : 0);
-    expect(out).toHaveLength(1);
-    const speaker = line.split(/[:@]/)[0];
-    expect(out[0]).toMatch(new RegExp(`^\\(only ${speaker}\\) error: `));
-    return out[0]!.replace(/^\(only [^)]+\) error: /, "");
-  }
+  const refused = (line: string, options: { audited?: boolean } = {}) => h.refused(line, options);
+
 
   it("shows a vetted investigator their organisation, role and expiry", async () => {
     const out = await h.text("bob: /liaison whoami");
@@ -92,7 +82,7 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
   it("refuses malformed commands with the reason, changing nothing", async () => {
     expect(await refused("root: /ppp org add code:EXC kind:exchange")).toMatch(/^missing name \(full name\)\. Usage: \/ppp org add code:<code>/);
     expect(await refused('root: /ppp org add code:EXC name:"unterminated')).toMatch(/^unterminated quote/);
-    expect(await refused("root: /ppp org frobnicate")).toMatch(/^unknown subcommand "\/ppp org frobnicate" — \/ppp takes: org, oncall, leads, bind, unbind, .*help$/);
+    expect(await refused("root: /ppp org frobnicate")).toMatch(/^unknown subcommand "\/ppp org frobnicate" — \/ppp takes: org, oncall, rotation, cover, leads, bind, unbind, .*help$/);
     expect(await refused("root: /ppp org list colour:red")).toMatch(/^unknown option "colour" for \/ppp org list/);
     expect(await refused(`root: /ppp org edit EXA name:"${"x".repeat(121)}"`)).toBe("name: is too long (121 characters, at most 120)");
     expect(await refused("root: /liaison vet @nobody")).toBe("@nobody is not registered with Liaison (they can start with /liaison register)");
@@ -142,13 +132,17 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
     }
   });
 
-  it("sets and shows the on-call rotation and leads, investigators of that exchange only", async () => {
-    expect(await h.text("alice: /ppp oncall EXA")).toBe("(only alice) EXA on-call rotation: @bob, @dave");
+  it("sets and shows the on-call (the always-on default layer) and leads, people of that organisation only", async () => {
+    expect(await h.text("alice: /ppp oncall EXA")).toBe("(only alice) EXA on call now (times in Asia/Hong_Kong):\n(only alice)   • default: @bob, @dave");
     expect(await h.text("alice: /ppp leads EXA")).toBe("(only alice) EXA level-2 contacts (team leads): @lee");
     expect(await refused("root: /ppp oncall EXA @eve")).toBe("eve is not an investigator of EXA");
-    expect(await refused("root: /ppp oncall HKPF-CSTCB @alice")).toBe("HKPF-CSTCB is an agency; on-call rotations and leads belong to exchanges");
+    expect(await refused("root: /ppp oncall HKPF-CSTCB @bob")).toBe("bob is not a liaison of HKPF-CSTCB");
     expect(await refused("dave: /ppp oncall EXA @dave", { audited: true })).toBe("only coordinators and EXA's leads can set its on-call rotation");
-    expect(await h.text("lee: /ppp oncall EXA @dave @bob")).toBe("(only lee) EXA on-call rotation is now: @dave, @bob");
+    expect(await h.text("lee: /ppp oncall EXA @dave @bob")).toBe(
+      "(only lee) EXA's default layer (always on call, all at once) is now: @dave, @bob.\n(only lee) EXA on call now (times in Europe/Malta):\n(only lee)   • default: @dave, @bob",
+    );
+    // An agency keeps an on-call too (its 24/7 point of contact): its liaisons.
+    expect(await h.text("root: /ppp oncall HKPF-CSTCB @alice")).toContain("HKPF-CSTCB's default layer (always on call, all at once) is now: @alice.");
   });
 
   it("binds a channel publicly and refuses unknown organisations", async () => {

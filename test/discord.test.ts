@@ -99,7 +99,7 @@ async function seed(as: (p: Person) => DiscordUser) {
     expect(await as(who).command("liaison", ["register"], { org, role, email: `${who}@${domains[org]}` })).toMatch(/^Registration received/);
     expect(await root.command("liaison", ["vet"], { user: IDS[who] }, { user: 6 })).toMatch(/is vetted as/);
   }
-  expect(await root.command("ppp", ["oncall"], { org: "EXA", people: `<@${IDS.bob}> <@!${IDS.dave}>` })).toContain("on-call rotation is now");
+  expect(await root.command("ppp", ["oncall"], { org: "EXA", people: `<@${IDS.bob}> <@!${IDS.dave}>` })).toContain(`EXA's default layer (always on call, all at once) is now: <@${IDS.bob}>, <@${IDS.dave}>.`);
   expect(await root.command("ppp", ["leads"], { org: "EXA", people: `<@${IDS.lee}>` })).toContain("level-2 contacts");
 }
 
@@ -236,6 +236,18 @@ describe("Discord (real discord.js, fake Discord)", () => {
     expect(await as("bob").autocomplete("case", ["show"], "ref", "HKPF")).toContain(ref);
     expect(await as("sam").autocomplete("case", ["show"], "ref", "HKPF")).toEqual([]);
     expect(await as("alice").autocomplete("case", ["open"], "exchange", "E", { title: "t" })).toEqual(["EXA"]);
+  });
+
+  it("manages rotation layers with typed options: layer names autocompleted, people as user options", async () => {
+    const added = await as("root").command("ppp", ["rotation", "add"], { org: "EXA", name: "day", people: `<@${IDS.bob}>`, shift: "08:00-20:00", days: "mon-fri" });
+    expect(added).toContain("Added to EXA's on-call: **day**: mon-fri 08:00-20:00 UTC");
+    expect(await as("root").autocomplete("ppp", ["rotation", "remove"], "name", "d", { org: "EXA" })).toEqual(["day", "default"]);
+    expect(await as("root").autocomplete("ppp", ["rotation", "remove"], "name", "", {})).toEqual([]);
+    // lee will cover bob's day shift (later on, so the other tests' pages are unchanged): `for` is a Discord user option.
+    expect(await as("lee").command("ppp", ["cover"], { org: "EXA", for: IDS.bob, from: "2031-01-06T09:00", hours: "2" }, { for: 6 })).toMatch(
+      new RegExp(`^You take <@${IDS.bob}>'s shifts at EXA from Mon 6 Jan 09:00 `),
+    );
+    expect(await as("root").command("ppp", ["rotation", "remove"], { org: "EXA", name: "day" })).toContain("Removed the layer **day** from EXA's on-call.");
   });
 
   it("waits out a 429 from Discord and delivers without losing or doubling", async () => {

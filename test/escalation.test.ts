@@ -105,7 +105,10 @@ describe.each(PROVIDERS)("escalation on %s", (provider) => {
     const ref = refOf(await h.say(open()));
     await h.advance(1 * MINUTE);
     await h.say(`bob: /case note ${ref} which account do you mean? waiting:agency`);
-    expect((await h.advance(1 * HOUR)).filter((l) => l.includes(ref))).toEqual([]);
+    const waiting = await h.advance(1 * HOUR);
+    // Nothing on the exchange's side; the agency (no on-call set: the opener) is reminded every 30m.
+    expect(waiting.filter((l) => l.includes(ref) && !l.startsWith("[dm @alice]"))).toEqual([]);
+    expect(dms(waiting, "alice").filter((l) => l.includes("has been waiting on HKPF-CSTCB"))).toHaveLength(2);
     await h.say(`alice: /case note ${ref} the second one`);
     // 4 minutes were left to the first reminder when the agency got the ball.
     const next = await h.advance(4 * MINUTE);

@@ -163,7 +163,7 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
       expect(await as(who).slash("/liaison", `register ${args}`)).toMatch(/^Registration received/);
       expect(await root.slash("/liaison", `vet <@${PEOPLE[who]}|${who}>`)).toMatch(/is vetted as/);
     }
-    expect(await root.slash("/ppp", `oncall EXA <@${PEOPLE.bob}|bob> <@${PEOPLE.dave}>`)).toBe("EXA on-call rotation is now: @bob, @dave");
+    expect(await root.slash("/ppp", `oncall EXA <@${PEOPLE.bob}|bob> <@${PEOPLE.dave}>`)).toContain("EXA's default layer (always on call, all at once) is now: @bob, @dave.");
     expect(await root.slash("/ppp", `leads EXA <@${PEOPLE.lee}>`)).toContain("@lee");
     expect(await root.slash("/ppp", "bind orgs:HKPF-CSTCB,EXA")).toMatch(/^This channel is now a liaison channel/);
   });

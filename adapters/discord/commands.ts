@@ -39,7 +39,8 @@ const FAMILY_DESCRIPTIONS: Record<Family, string> = {
 
 
 /** What an option autocompletes from, if anything. */
-export function autocompleteKind(name: string, meta: OptionMeta): "ref" | "org" | "exchange" | "agency" | undefined {
+export function autocompleteKind(name: string, meta: OptionMeta): "ref" | "org" | "exchange" | "agency" | "layer" | undefined {
+  if (meta.suggest === "layer") return "layer";
   if (meta.kind === "ref") return "ref";
   if (meta.kind === "org") return name === "exchange" ? "exchange" : name === "agency" ? "agency" : "org";
   if (meta.kind === "target") return "exchange";

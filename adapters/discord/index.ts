@@ -43,7 +43,7 @@ export interface DiscordSettings {
 export interface DiscordAdapterOptions {
   settings: DiscordSettings;
   runner: CommandRunner & {
-    suggest(account: Invocation["account"], kind: "ref" | "org" | "exchange" | "agency", typed: string): Promise<string[]>;
+    suggest(account: Invocation["account"], kind: "ref" | "org" | "exchange" | "agency" | "layer", typed: string, context?: { org?: string }): Promise<string[]>;
   };
   registry: Registry;
   log: Logger;
@@ -162,7 +162,9 @@ export class DiscordAdapter {
     const command = this.#find(interaction.commandName, path);
     const meta = command?.options[focused.name]?.meta;
     const kind = meta ? autocompleteKind(focused.name, meta) : undefined;
-    const values = kind ? await this.o.runner.suggest(this.#account(interaction), kind, String(focused.value)) : [];
+    // A layer name is completed among the layers of the organisation typed in `org`.
+    const org = kind === "layer" ? (interaction.options.getString("org", false) ?? "") : undefined;
+    const values = kind ? await this.o.runner.suggest(this.#account(interaction), kind, String(focused.value), org === undefined ? {} : { org }) : [];
     await interaction.respond(values.slice(0, 25).map((v) => ({ name: v, value: v })));
   }
 

@@ -1,14 +1,19 @@
 import { bindCommand, digestNow, digestSchedule, unbindCommand } from "./channels.js";
 import { auditVerify, helpCommand, outboxCommand, policyShow } from "./operations.js";
-import { orgAdd, orgEdit, orgList, rosterCommand } from "./orgs.js";
+import { leadsCommand, orgAdd, orgEdit, orgList } from "./orgs.js";
+import { coverCommand, oncallCommand, rotationAdd, rotationList, rotationRemove } from "./rotation.js";
 
 /** `/ppp`: administration of the partnership (docs/contract.md §5), in the order help lists it. */
 export const pppCommands = [
   orgAdd,
   orgEdit,
   orgList,
-  rosterCommand("oncall"),
-  rosterCommand("lead"),
+  oncallCommand,
+  rotationAdd,
+  rotationList,
+  rotationRemove,
+  coverCommand,
+  leadsCommand,
   bindCommand,
   unbindCommand,
   policyShow,

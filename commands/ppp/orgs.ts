@@ -2,11 +2,11 @@ import { defineCommand, type CommandContext } from "../../src/core/command.js";
 import { UserError } from "../../src/model/errors.js";
 import { code, joinRich, list, mention, para, privateReply, rich, strong, type Rich } from "../../src/model/message.js";
 import { opt } from "../../src/core/options.js";
-import { isCoordinator, personRef, resolvePerson, standingOf, type MemberView } from "../../src/domain/members.js";
-import { addOrg, editOrg, findOrg, getRoster, listOrgs, setRoster, type Organisation, type RosterKind } from "../../src/domain/orgs.js";
+import { isCoordinator, personRef, resolvePeople, standingOf, type MemberView } from "../../src/domain/members.js";
+import { addOrg, editOrg, findOrg, getRoster, listOrgs, setRoster, type Organisation } from "../../src/domain/orgs.js";
 import { countryName } from "../../src/domain/validate.js";
 
-/** `/ppp org …`, `/ppp oncall`, `/ppp leads`: organisations and who they page (docs/contract.md §5). */
+/** `/ppp org …`, `/ppp leads`: organisations and their level-2 contacts (docs/contract.md §5); on-call is in rotation.ts. */
 
 function orgLine(o: Organisation): Rich {
   return rich`${strong(o.code)} — ${o.name} (${o.kind === "AGENCY" ? "agency" : "exchange"}, ${o.jurisdiction}, ${o.timeZone}); domains ${o.domains.join(", ")}`;
@@ -83,39 +83,25 @@ function rosterLine(people: MemberView[], now: Date): Rich {
   );
 }
 
-export function rosterCommand(kind: RosterKind) {
-  const what = kind === "oncall" ? "on-call rotation" : "level-2 contacts (team leads)";
-  return defineCommand({
-    family: "ppp",
-    path: [kind === "oncall" ? "oncall" : "leads"],
-    summary: `show or set an exchange's ${what}`,
-    access: "vetted",
-    options: {
-      org: opt.org("the exchange", { positional: 0 }),
-      people: opt.people("investigators of that exchange", { positional: 1, optional: true }),
-    },
-    async run(ctx: CommandContext, o: { org: string; people: string[] | undefined }) {
-      const org = await findOrg(ctx.tx, o.org);
-      if (!o.people || o.people.length === 0) {
-        const current = org.kind === "EXCHANGE" ? await getRoster(ctx.tx, org.id, kind) : [];
-        return privateReply(para(rich`${org.code} ${what}: ${rosterLine(current, ctx.now)}`));
-      }
-      await checkRosterEditor(ctx, org, kind);
-      const people: MemberView[] = [];
-      for (const key of o.people) people.push(await resolvePerson(ctx.tx, key));
-      const roster = await setRoster(ctx.tx, ctx.caller, org, kind, people, ctx.now);
-      return privateReply(para(rich`${org.code} ${what} is now: ${rosterLine(roster, ctx.now)}`));
-    },
-  });
-}
-
-/** Coordinators set rotations and leads; an exchange's leads may also set its rotation. */
-async function checkRosterEditor(ctx: CommandContext, org: Organisation, kind: RosterKind) {
-  if (isCoordinator(ctx.caller)) return;
-  if (kind === "oncall") {
-    const leads = await getRoster(ctx.tx, org.id, "lead");
-    if (leads.some((l) => l.id === ctx.caller.member?.id)) return;
-    throw new UserError("forbidden", `only coordinators and ${org.code}'s leads can set its on-call rotation`, { denial: {} });
-  }
-  throw new UserError("forbidden", "only coordinators can set an exchange's leads", { denial: {} });
-}
+/** `/ppp leads <exchange> [@a @b …]`: show or set an exchange's level-2 contacts. */
+export const leadsCommand = defineCommand({
+  family: "ppp",
+  path: ["leads"],
+  summary: "show or set an exchange's level-2 contacts (team leads)",
+  access: "vetted",
+  options: {
+    org: opt.org("the exchange", { positional: 0 }),
+    people: opt.people("investigators of that exchange", { positional: 1, optional: true }),
+  },
+  async run(ctx: CommandContext, o: { org: string; people: string[] | undefined }) {
+    const org = await findOrg(ctx.tx, o.org);
+    const what = "level-2 contacts (team leads)";
+    if (!o.people || o.people.length === 0) {
+      const current = org.kind === "EXCHANGE" ? await getRoster(ctx.tx, org.id, "lead") : [];
+      return privateReply(para(rich`${org.code} ${what}: ${rosterLine(current, ctx.now)}`));
+    }
+    if (!isCoordinator(ctx.caller)) throw new UserError("forbidden", "only coordinators can set an exchange's leads", { denial: {} });
+    const roster = await setRoster(ctx.tx, ctx.caller, org, "lead", await resolvePeople(ctx.tx, o.people), ctx.now);
+    return privateReply(para(rich`${org.code} ${what} is now: ${rosterLine(roster, ctx.now)}`));
+  },
+});

@@ -225,9 +225,9 @@ export class Dispatcher {
   }
 
   /** Autocomplete values for an option the caller is typing (read-only). */
-  async suggest(account: AccountView, kind: SuggestionKind, typed: string): Promise<string[]> {
+  async suggest(account: AccountView, kind: SuggestionKind, typed: string, context: { org?: string } = {}): Promise<string[]> {
     try {
-      return await this.deps.db.tx(async (tx) => suggest(tx, await loadCaller(tx, account, this.deps.clock.now()), kind, typed));
+      return await this.deps.db.tx(async (tx) => suggest(tx, await loadCaller(tx, account, this.deps.clock.now()), kind, typed, context));
     } catch (error) {
       this.deps.log.warn({ err: error }, "autocomplete failed");
       return [];

@@ -47,6 +47,8 @@ export interface OptionMeta {
   long?: boolean;
   /** What to show between <> in usage lines. */
   placeholder?: string;
+  /** Where Discord's autocomplete draws values from, when the kind alone does not say. */
+  suggest?: "layer";
 }
 
 export interface Option<T = unknown> {
@@ -108,13 +110,21 @@ export const opt = {
     return finish(textSchema(max), { kind: "text", description, required: true, maxLength: max, long: o.long, positional: o.positional, rest: o.rest }, o.optional);
   },
 
-  word<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt; pattern?: RegExp; max?: number } = {}) {
+  word<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt; pattern?: RegExp; max?: number; placeholder?: string } = {}) {
     let schema = textSchema(o.max ?? 64).refine((v) => !/\s/.test(v), { error: "must be a single word" });
     if (o.pattern) {
       const pattern = o.pattern;
       schema = schema.refine((v) => pattern.test(v), { error: (i) => `${quote(String(i.input))} is not valid here` });
     }
-    return finish(schema, { kind: "word", description, required: true, maxLength: o.max ?? 64, positional: o.positional }, o.optional);
+    return finish(schema, { kind: "word", description, required: true, maxLength: o.max ?? 64, positional: o.positional, placeholder: o.placeholder }, o.optional);
+  },
+
+  /** The name of a rotation layer of the organisation in the `org` option (autocompleted on Discord). */
+  layer<const Opt extends boolean = false>(description = "the layer's name", o: Common & { optional?: Opt } = {}) {
+    const schema = textSchema(40).refine((v) => /^[\p{L}\p{N}][\p{L}\p{N}_.-]*$/u.test(v), {
+      error: (i) => `${quote(String(i.input))} is not a layer name (letters, digits, - _ and ., up to 40, no spaces)`,
+    });
+    return finish(schema, { kind: "word", description, required: true, maxLength: 40, positional: o.positional, suggest: "layer" }, o.optional);
   },
 
   ref<const Opt extends boolean = false>(description = "case reference, e.g. HKPF-CSTCB-2026-0001", o: Common & { optional?: Opt } = {}) {
@@ -169,7 +179,7 @@ export const opt = {
     return finish(schema, { kind: "choice", description, required: true, choices, positional: o.positional }, o.optional);
   },
 
-  duration<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt; max?: number } = {}) {
+  duration<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt; max?: number; placeholder?: string } = {}) {
     const schema = z
       .string()
       .trim()
@@ -186,7 +196,7 @@ export const opt = {
         }
         return ms;
       });
-    return finish(schema, { kind: "duration", description, required: true, positional: o.positional }, o.optional);
+    return finish(schema, { kind: "duration", description, required: true, positional: o.positional, placeholder: o.placeholder }, o.optional);
   },
 
   email<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt } = {}) {

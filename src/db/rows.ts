@@ -144,3 +144,18 @@ export interface CaseRow {
   pendingHandoff: HandoffRow | null;
   threads: ThreadRow[];
 }
+
+/** A rotation layer's window and rotation (docs/contract.md §8; read by src/domain/rotation.ts). */
+export interface LayerSpec {
+  name: string;
+  /** Bit i set: weekday i (0 = Monday) is in the window. */
+  days: number;
+  /** Minutes after local midnight; both null: all day. */
+  shiftStart: number | null;
+  shiftEnd: number | null;
+  /** Minutes; null: everyone at once, always (the default layer). */
+  everyMinutes: number | null;
+  zone: string;
+  /** Local date (YYYY-MM-DD, in `zone`) the rotation counts from. */
+  startDate: string;
+}

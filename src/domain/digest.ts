@@ -9,6 +9,27 @@ import { formatAge } from "./durations.js";
 import type { Policy, Severity } from "./policy.js";
 import { SEVERITIES } from "./policy.js";
 import { schedule } from "./timers.js";
+import { loadOnCall, vettedOnly } from "./oncall.js";
+import { coverageGaps, formatLocal } from "./rotation.js";
+
+/** Stretches of the coming week with nobody on call, per exchange (and per agency that keeps an on-call). */
+async function coverageLines(tx: Tx, b: Binding, now: Date): Promise<Rich[]> {
+  const week = new Date(now.getTime() + WEEK);
+  const schedules = await loadOnCall(tx, b.orgs.map((o) => o.id), now);
+  const parts: string[] = [];
+  for (const org of b.orgs) {
+    const s = vettedOnly(schedules.get(org.id)!, now);
+    if (org.kind !== "EXCHANGE" && s.layers.length === 0) continue;
+    if (s.layers.length === 0) {
+      parts.push(`${org.code}: no on-call set`);
+      continue;
+    }
+    const gaps = coverageGaps(s.layers, s.covers, now, week);
+    const shown = gaps.slice(0, 5).map((g) => `${formatLocal(g.from, b.timeZone)} – ${formatLocal(g.to, b.timeZone)} (${formatAge(g.to.getTime() - g.from.getTime())})`);
+    parts.push(`${org.code}: ${gaps.length === 0 ? "none" : shown.join(", ") + (gaps.length > 5 ? ` and ${gaps.length - 5} more` : "")}`);
+  }
+  return parts.length === 0 ? [] : [rich`Coverage gaps in the coming week (nobody on call): ${parts.join("; ")}.`];
+}
 
 /**
  * The weekly digest (docs/contract.md §4): per bound channel, only about cases that channel may see,
@@ -156,6 +177,7 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
     rich`Stale (no activity for ${formatAge(policy.stale)}): ${refs(stale)}.`,
     rich`Frozen / seized: ${totals.size === 0 ? "none" : [...totals].map(([k, v]) => `${v} ${k.split(" ")[1]} ${k.split(" ")[0]}`).join(", ")}.`,
     rich`Deconfliction hits: ${links}.`,
+    ...(await coverageLines(tx, b, now)),
   ];
   const openList = active.slice(0, 20).map((c) => rich`${c.ref} · ${c.severity} · ${c.status.toLowerCase().replace("_", " ")} · ${formatAge(now.getTime() - c.createdAt.getTime())} old`);
   const named = [...breaches.slice(0, 15), ...pendingHandoffs.slice(0, 15), ...stale.slice(0, 15), ...active.slice(0, 20)].map((c) => c.id);

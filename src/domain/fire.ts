@@ -8,6 +8,7 @@ import { fireCaseTimers } from "./cases/run.js";
 import { buildDigest, scheduleDigest } from "./digest.js";
 import { loadMember, standingOf } from "./members.js";
 import { directMessages, enqueue } from "./outbox.js";
+import { fireShiftChange } from "./shift.js";
 
 /**
  * What a due timer does, by kind. Runs inside the scheduler's firing transaction, with no
@@ -57,7 +58,7 @@ async function digestTick(env: TimerEnv, t: TimerRow) {
   await scheduleDigest(env.tx, env.now, binding);
 }
 
-const CASE_KINDS = new Set(["reminder", "level2", "level3", "handoff", "stale"]);
+const CASE_KINDS = new Set(["reminder", "level2", "level3", "handoff", "stale", "agency_remind"]);
 
 /**
  * Fires timers in the caller's transaction, in order (the one way a timer fires). Case timers
@@ -86,6 +87,7 @@ export async function fireTimers(
     const env = { tx: run.tx, now: run.clock.now(), services: run.services };
     if (t.kind === "vetting_expiry") await vettingNotice(env, t);
     else if (t.kind === "digest") await digestTick(env, t);
+    else if (t.kind === "shift") await fireShiftChange(run, t);
   }
   await flush();
   return { skipped };

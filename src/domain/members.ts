@@ -114,6 +114,13 @@ export async function resolvePerson(tx: Tx, key: string): Promise<MemberView> {
   return member;
 }
 
+/** Several people by mention, in the order given; the first unknown one is refused. */
+export async function resolvePeople(tx: Tx, keys: readonly string[]): Promise<MemberView[]> {
+  const out: MemberView[] = [];
+  for (const key of keys) out.push(await resolvePerson(tx, key));
+  return out;
+}
+
 /** The caller's member row, created on first need (registration, linking). */
 export async function ensureMember(tx: Tx, caller: Caller, now: Date): Promise<MemberView> {
   if (caller.member) return caller.member;

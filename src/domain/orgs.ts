@@ -18,6 +18,7 @@ export interface Organisation {
   domains: string[];
 }
 
+/** "lead": the level-2 contacts kept as a roster; on-call is rotation layers (oncall.ts). */
 export type RosterKind = "oncall" | "lead";
 
 type OrgRow = { id: number; code: string; kind: string; name: string; jurisdiction: string; timeZone: string; domains: { domain: string }[] };
@@ -144,17 +145,17 @@ export async function getRoster(tx: Tx, orgId: number, kind: RosterKind): Promis
   return rows.map((r) => toMemberView(r.member));
 }
 
-/** Replaces an exchange's on-call rotation or lead list. */
+/** Replaces an exchange's lead list. */
 export async function setRoster(
   tx: Tx,
   actor: Caller,
   org: Organisation,
-  kind: RosterKind,
+  kind: "lead",
   people: MemberView[],
   now: Date,
 ): Promise<MemberView[]> {
   if (org.kind !== "EXCHANGE") {
-    throw new UserError("invalid_option", `${org.code} is an agency; on-call rotations and leads belong to exchanges`);
+    throw new UserError("invalid_option", `${org.code} is an agency; leads belong to exchanges`);
   }
   const ids = unique(people.map((p) => String(p.id))).map(Number);
   for (const person of people) {
@@ -172,7 +173,7 @@ export async function setRoster(
     at: now,
     actorId: actor.member?.id ?? null,
     account: accountKey(actor.account),
-    action: kind === "oncall" ? "org.oncall_set" : "org.leads_set",
+    action: "org.leads_set",
     target: `org:${org.code}`,
     detail: { members: ids },
   });

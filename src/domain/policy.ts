@@ -26,6 +26,8 @@ export interface Policy {
   severities: Record<Severity, SeverityPolicy>;
   /** An acknowledged case with no activity for this long gets a stale nudge. */
   stale: number;
+  /** While a case waits on the agency, its on-call (else the opener) is reminded this often (docs/contract.md §8). */
+  agencyRemind: Record<Severity, number>;
 }
 
 const M = 60_000;
@@ -40,6 +42,7 @@ export const DEFAULT_POLICY: Policy = {
     low: { ack: 24 * H, remind: 8 * H, level2: 48 * H, level3: 96 * H },
   },
   stale: 7 * D,
+  agencyRemind: { critical: 30 * M, high: 2 * H, medium: 8 * H, low: 24 * H },
 };
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -65,6 +68,7 @@ const policySchema = z.strictObject({
     low: severitySchema,
   }),
   stale: duration,
+  agency_remind: z.strictObject({ critical: duration, high: duration, medium: duration, low: duration }).optional(),
 });
 
 export class PolicyError extends Error {
@@ -95,7 +99,8 @@ export function parsePolicy(text: string, file = "policy"): Policy {
       }),
     );
   }
-  const policy = result.data as Policy;
+  const { agency_remind, ...rest } = result.data;
+  const policy: Policy = { ...(rest as Omit<Policy, "agencyRemind">), agencyRemind: (agency_remind as Policy["agencyRemind"] | undefined) ?? DEFAULT_POLICY.agencyRemind };
   const problems: string[] = [];
   for (const severity of SEVERITIES) {
     const p = policy.severities[severity];
@@ -124,5 +129,6 @@ export function describePolicy(policy: Policy): string[] {
       return `${s}: ack within ${formatDuration(p.ack)}, remind every ${formatDuration(p.remind)}, level 2 (leads) at ${formatDuration(p.level2)}, level 3 (coordinators) at ${formatDuration(p.level3)}`;
     }),
     `stale nudge after ${formatDuration(policy.stale)} without activity`,
+    `while a case waits on the agency, remind its on-call every ${SEVERITIES.map((s) => `${formatDuration(policy.agencyRemind[s])} (${s})`).join(", ")}`,
   ];
 }

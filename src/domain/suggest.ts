@@ -3,13 +3,26 @@ import { visibleWhere } from "./cases/queries.js";
 import type { Caller } from "./members.js";
 
 /**
- * Autocomplete (Discord): case references the caller may see, organisation codes. Only for
+ * Autocomplete (Discord): case references the caller may see, organisation codes, an
+ * organisation's rotation layers. Only for
  * the vetted; suggestions never reveal a case the caller could not open.
  */
-export type SuggestionKind = "ref" | "org" | "exchange" | "agency";
+export type SuggestionKind = "ref" | "org" | "exchange" | "agency" | "layer";
 
-export async function suggest(tx: Tx, caller: Caller, kind: SuggestionKind, typed: string, limit = 25): Promise<string[]> {
+export async function suggest(tx: Tx, caller: Caller, kind: SuggestionKind, typed: string, context: { org?: string } = {}, limit = 25): Promise<string[]> {
   if (caller.standing !== "vetted") return [];
+  if (kind === "layer") {
+    // The layers of the organisation named in the command so far (none named: none suggested).
+    const code = context.org?.trim().toUpperCase();
+    if (!code) return [];
+    const rows = await tx.rotationLayer.findMany({
+      where: { org: { code }, ...(typed.trim() ? { name: { startsWith: typed.trim() } } : {}) },
+      select: { name: true },
+      orderBy: { name: "asc" },
+      take: limit,
+    });
+    return rows.map((r) => r.name);
+  }
   const prefix = typed.trim().toUpperCase();
   if (kind === "ref") {
     const rows = await tx.case.findMany({

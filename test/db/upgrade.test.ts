@@ -17,9 +17,10 @@ import { PROVIDERS, type Provider } from "../helpers/harness.js";
 /**
  * A database as an earlier release left it — the first release (last migration
  * 20261123160000_lease) and the previous main (20261202120000_delivery_order) — with a
- * pending registration, an organisation with two domains, a scheduled timer and a queued
- * message, upgraded by starting the current bot: the request is still there to vet, the
- * message is still delivered, the domains are rows and the timer keeps its key.
+ * pending registration, an organisation with two domains and an on-call list, a scheduled
+ * timer and a queued message, upgraded by starting the current bot: the request is still
+ * there to vet, the message is still delivered, the domains are rows, the on-call list is
+ * the default rotation layer and the timer keeps its key.
  */
 
 const RELEASES = ["20261123160000_lease", "20261202120000_delivery_order"] as const;
@@ -81,6 +82,7 @@ describe.each(PROVIDERS.flatMap((p) => RELEASES.map((r) => [p, r] as const)))("u
     await raw.exec(`INSERT INTO member (name, role, status, vetted_at, created_at, updated_at) VALUES ('root', 'coordinator', 'vetted', ?, ?, ?)`, [now, now, now]);
     await raw.exec(`INSERT INTO member (name, org_id, role, email, status, requested_at, created_at, updated_at) VALUES ('bob', 1, 'investigator', 'bob@exa.example', 'pending', ?, ?, ?)`, [now, now, now]);
     await raw.exec(`INSERT INTO account (platform, external_id, handle, member_id, created_at) VALUES ('console', 'root', 'root', 1, ?), ('console', 'bob', 'bob', 2, ?)`, [now, now]);
+    await raw.exec(`INSERT INTO roster_entry (org_id, kind, member_id, position) VALUES (1, 'oncall', 2, 0)`);
     await raw.exec(
       `INSERT INTO outbox (key, platform, kind, channel_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES ('old:1', 'console', 'dm', 'root', 'dm:console:root', ?, ?, ?, ?)`,
       [JSON.stringify({ blocks: [{ kind: "text", rich: [{ t: "text", v: "queued before the upgrade" }] }] }), now, later, now],
@@ -122,5 +124,12 @@ describe.each(PROVIDERS.flatMap((p) => RELEASES.map((r) => [p, r] as const)))("u
     expect(domains.map((d) => d.domain)).toEqual(["exa.example", "exa-trading.example"]);
     const timers = await db.tx((tx) => tx.$queryRawUnsafe<{ key: string; state: string }[]>(`SELECT key, state FROM timer WHERE key = 'vetting_expiry:2'`));
     expect(timers).toEqual([{ key: "vetting_expiry:2", state: "scheduled" }]);
+
+    // The flat on-call list is the always-on default layer: the same people are paged.
+    const layers = await db.tx((tx) => tx.rotationLayer.findMany({ include: { people: true } }));
+    expect(layers.map((l) => ({ org: l.orgId, name: l.name, every: l.everyMinutes, days: l.days, people: l.people.map((p) => p.memberId) }))).toEqual([
+      { org: 1, name: "default", every: null, days: 127, people: [2] },
+    ]);
+    expect(await db.tx((tx) => tx.rosterEntry.count({ where: { kind: "oncall" } }))).toBe(0);
   });
 });

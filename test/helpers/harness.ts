@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { ConsoleAdapter, type TextSink } from "../../adapters/console/index.js";
 import type { Storage } from "../../src/config.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
@@ -173,6 +174,23 @@ export class Harness {
   /** Like say(), for a single line, returning its output joined as one string. */
   async text(line: string): Promise<string> {
     return (await this.say(line)).join("\n");
+  }
+
+  /**
+   * Runs a line that must be refused: one private error line for its speaker and nothing
+   * written — but the one audit entry of a denial when `audited`. Returns the error's text.
+   */
+  async refused(line: string, options: { audited?: boolean } = {}): Promise<string> {
+    await this.settle(); // timers already due (a jump of the clock) are not this command's doing
+    const before = await this.counts(["audit_entry"]);
+    const audits = (await this.counts())["audit_entry"]!;
+    const out = await this.say(line);
+    expect(await this.counts(["audit_entry"])).toEqual(before);
+    expect((await this.counts())["audit_entry"]! - audits).toBe(options.audited ? 1 : 0);
+    expect(out).toHaveLength(1);
+    const speaker = line.split(/[:@]/)[0];
+    expect(out[0]).toMatch(new RegExp(`^\\(only ${speaker}\\) error: `));
+    return out[0]!.replace(/^\(only [^)]+\) error: /, "");
   }
 
   counts(except: string[] = []) {

@@ -7,7 +7,7 @@ import { ACK_CYCLE } from "../timers.js";
 import { requireNotClosed, requireSide, type Side } from "./access.js";
 import { formatAmounts } from "./card.js";
 import type { CaseEnv } from "./context.js";
-import { scheduleAckCycle, scheduleStale } from "./escalation.js";
+import { scheduleAckCycle, scheduleAgencyReminder, scheduleStale } from "./escalation.js";
 import { awaitingConfirmation, isActive, type CaseRecord, type Tlp, type WhoseMove } from "./model.js";
 import { ensureThreads, notifyPeople, notifyThreads, retireThreads } from "./notify.js";
 import { pageLevel, type Level } from "./paging.js";
@@ -47,6 +47,8 @@ export function setWhoseMove(env: CaseEnv, c: CaseRecord, move: WhoseMove): bool
   c.whoseMove = move;
   c.waitingSince = move === "agency" ? env.now : null;
   env.change.touch(c);
+  // Waiting on the agency while the case is open: its on-call is reminded (a resolved case waits only to be closed).
+  if (move === "agency" && isActive(c)) scheduleAgencyReminder(env, c, env.now);
   return true;
 }
 
@@ -137,8 +139,8 @@ export function resolve(env: CaseEnv, { c, side, me }: Acting, r: Resolution): v
   requirePaged(c, "resolved");
   if (c.status === "RESOLVED") throw new UserError("conflict", `${c.ref} is already resolved`);
   const acked = recordAck(env, c, me);
-  setWhoseMove(env, c, "agency");
   update(env, c, { status: "RESOLVED", resolvedAt: env.now, outcome: r.outcome });
+  setWhoseMove(env, c, "agency");
   env.change.cancelTimers(c.id, "all");
   const recovered = [...r.frozen.map((a) => ({ ...a, kind: "frozen" as const })), ...r.seized.map((a) => ({ ...a, kind: "seized" as const }))];
   for (const a of recovered) env.change.amount(c, c.amounts.push(a) - 1, a);

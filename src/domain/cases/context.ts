@@ -4,6 +4,8 @@ import type { BindingRow } from "../../db/sql/context.js";
 import { bindingsOfOrgs, liaisonsOf } from "../../db/sql/context.js";
 import { coordinatorMembers, rosterMembers } from "../../db/sql/members.js";
 import { loadMembers, standingOf, type MemberView } from "../members.js";
+import { loadOnCall, vettedOnly, type OnCall } from "../oncall.js";
+import { onCall, onCallByLayer, type LayerOnCall } from "../rotation.js";
 import type { Organisation } from "../orgs.js";
 import { Change } from "./change.js";
 import type { CaseRecord } from "./model.js";
@@ -19,7 +21,7 @@ export type Binding = BindingRow;
 export type RosterKind = "oncall" | "lead";
 
 export interface Needs {
-  /** On-call and leads of the cases' exchanges (paging, escalation). */
+  /** On-call (rotation layers and covers) and leads of the cases' organisations (paging, escalation, agency reminders). */
   rosters?: boolean;
   /** More organisations' rosters (a handoff's receiving exchange). */
   rosterOrgs?: number[];
@@ -34,6 +36,7 @@ export interface Needs {
 
 export class CaseContext {
   readonly #rosters = new Map<string, MemberView[]>();
+  readonly #onCall = new Map<number, OnCall>();
   #coordinators: MemberView[] | undefined;
   #bindings: Binding[] | undefined;
   readonly #liaisons = new Map<number, MemberView[]>();
@@ -45,10 +48,27 @@ export class CaseContext {
 
   constructor(readonly now: Date) {}
 
+  /** The vetted people on call now (kind "oncall": in any rotation layer, covers applied) or the leads. */
   roster(orgId: number, kind: RosterKind): MemberView[] {
+    if (kind === "oncall") {
+      const s = this.#schedule(orgId);
+      return onCall(s.layers, s.covers, this.now);
+    }
     const list = this.#rosters.get(`${orgId}:${kind}`);
     if (!list) throw new Error(`the ${kind} roster of organisation ${orgId} was not loaded`);
     return list;
+  }
+
+  /** Each rotation layer of the organisation with who is on call in it now (for the timeline). */
+  layersNow(orgId: number): LayerOnCall[] {
+    const s = this.#schedule(orgId);
+    return onCallByLayer(s.layers, s.covers, this.now);
+  }
+
+  #schedule(orgId: number): OnCall {
+    const s = this.#onCall.get(orgId);
+    if (!s) throw new Error(`the on-call of organisation ${orgId} was not loaded`);
+    return s;
   }
 
   /** Vetted coordinators. */
@@ -77,12 +97,13 @@ export class CaseContext {
   /** Loads what `needs` asks for, for these cases. */
   static async load(tx: Tx, now: Date, cases: readonly CaseRecord[], needs: Needs): Promise<CaseContext> {
     const ctx = new CaseContext(now);
-    const exchanges = new Set(cases.map((c) => c.exchange.id));
+    const parties = new Set(cases.flatMap((c) => [c.exchange.id, c.agency.id]));
     if (needs.rosters || needs.rosterOrgs) {
-      const orgIds = [...new Set([...(needs.rosters ? exchanges : []), ...(needs.rosterOrgs ?? [])])];
-      for (const id of orgIds) for (const kind of ["oncall", "lead"] as const) ctx.#rosters.set(`${id}:${kind}`, []);
+      const orgIds = [...new Set([...(needs.rosters ? parties : []), ...(needs.rosterOrgs ?? [])])];
+      for (const id of orgIds) ctx.#rosters.set(`${id}:lead`, []);
       if (orgIds.length > 0) {
         for (const r of await tx.sql.all(rosterMembers, { orgIds })) ctx.#rosters.get(`${r.orgId}:${r.kind}`)?.push(r.member);
+        for (const [id, s] of await loadOnCall(tx, orgIds, now)) ctx.#onCall.set(id, vettedOnly(s, now));
       }
     }
     if (needs.coordinators) ctx.#coordinators = (await tx.sql.all(coordinatorMembers, {})).filter((m) => standingOf(m, now) === "vetted");

@@ -1,8 +1,9 @@
 import { page, para, rich } from "../../model/message.js";
-import { formatDuration } from "../durations.js";
+import { recipientVerdict } from "../audience.js";
+import { formatAge, formatDuration } from "../durations.js";
 import { personRef } from "../members.js";
 import type { CaseEnv } from "./context.js";
-import { isActive, type CaseRecord } from "./model.js";
+import { audienceOf, isActive, type CaseRecord } from "./model.js";
 import { notifyPeople, notifyThreads } from "./notify.js";
 import { hasUnpaged, pageLevel, type Level } from "./paging.js";
 import { consentAskable } from "./people.js";
@@ -81,6 +82,39 @@ function remind(env: CaseEnv, c: CaseRecord, payload: { cycle: number; from: str
   });
 }
 
+/** While the case waits on the agency: the first agency reminder, `agency_remind` after the ball moved there. */
+export function scheduleAgencyReminder(env: CaseEnv, c: CaseRecord, since: Date, n = 1): void {
+  const every = env.services.policy.agencyRemind[c.severity];
+  env.change.schedule({
+    kind: "agency_remind",
+    key: `case:${c.id}:agency:${since.getTime()}:${n}`,
+    dueAt: new Date(since.getTime() + n * every),
+    caseId: c.id,
+    payload: { since: since.toISOString(), n },
+  });
+}
+
+/**
+ * Reminds the agency's on-call (else the opener) that the case waits on it. Ends by itself
+ * once the agency answers (the ball moves back) or the case is resolved or closed.
+ */
+function agencyReminder(env: CaseEnv, c: CaseRecord, payload: { since: string; n: number }) {
+  if (!isActive(c) || c.whoseMove !== "agency" || c.waitingSince?.toISOString() !== payload.since) return;
+  const audience = audienceOf(c);
+  const onCall = env.context.roster(c.agency.id, "oncall").filter((m) => recipientVerdict(audience, m, env.now).ok);
+  const to = onCall.length > 0 ? onCall : [c.openedBy];
+  const since = new Date(payload.since);
+  const waited = formatAge(env.now.getTime() - since.getTime());
+  const event = env.change.event(c, { at: env.now, actorId: null, type: "agency_reminded", data: { to: to.map((m) => m.id), waitingFor: waited, n: payload.n } });
+  notifyPeople(env, c, event.seq, to, [
+    para(rich`${c.ref} (${c.severity}) has been waiting on ${c.agency.code} for ${waited}: ${c.exchange.code} needs an answer. Reply with /case note ${c.ref} "…"; /case show ${c.ref} shows what was asked.`),
+  ], "agency-remind");
+  // After downtime, one reminder for the missed ones: the next is the first slot after now.
+  const every = env.services.policy.agencyRemind[c.severity];
+  const next = Math.max(payload.n + 1, Math.floor((env.now.getTime() - since.getTime()) / every) + 1);
+  scheduleAgencyReminder(env, c, since, next);
+}
+
 function escalateByTimer(env: CaseEnv, c: CaseRecord, level: Level) {
   if (!needsAck(c) || c.whoseMove === "agency") return;
   // Already past this level: only someone it should have paged and nobody did (the timer of a
@@ -150,5 +184,7 @@ export function fireCaseTimer(env: CaseEnv, c: CaseRecord, t: TimerRow): void {
       return handoffExpired(env, c, payload as { handoff: number; step: number });
     case "stale":
       return staleNudge(env, c);
+    case "agency_remind":
+      return agencyReminder(env, c, payload as { since: string; n: number });
   }
 }

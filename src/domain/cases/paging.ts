@@ -1,7 +1,7 @@
 import { joinRich, page, para, rich, type Block } from "../../model/message.js";
 import { personRef, standingOf, type MemberView } from "../members.js";
 import type { CaseEnv } from "./context.js";
-import { pagedNow, type CaseRecord } from "./model.js";
+import { isActive, pagedNow, type CaseRecord } from "./model.js";
 import { ensureThreads, notifyPeople, notifyThreads } from "./notify.js";
 
 /**
@@ -41,6 +41,11 @@ export function pageDm(c: CaseRecord, intro: string, ack = true): Block[] {
 
 export type PageCause = "paged" | "escalated" | "reminder";
 
+/** The exchange's layers as paging found them: who was on call in each (recorded on the page event). */
+function layersInForce(env: CaseEnv, c: CaseRecord) {
+  return env.context.layersNow(c.exchange.id).map((l) => ({ layer: l.layer.name, onCall: l.people.map((p) => p.id) }));
+}
+
 export interface PageResult {
   level: Level;
   paged: MemberView[];
@@ -59,6 +64,8 @@ export function hasUnpaged(env: CaseEnv, c: CaseRecord, level: Level): boolean {
 export function pageLevel(env: CaseEnv, c: CaseRecord, requested: Level, how: { actorId: number | null; cause: PageCause; reason?: string }): PageResult {
   let level = requested;
   let people = levelMembers(env, c, level);
+  // Nobody on shift when the exchange is paged: a coverage gap; its leads are paged at once.
+  const gap = requested === 1 && people.length === 0 && how.cause === "paged";
   while (people.length === 0 && level < 3) {
     level = (level + 1) as Level;
     people = levelMembers(env, c, level);
@@ -84,13 +91,15 @@ export function pageLevel(env: CaseEnv, c: CaseRecord, requested: Level, how: { 
       paged: (how.cause === "reminder" ? pagedNow(c, env.now) : people).map((p) => p.id),
       newlyPaged: fresh.map((f) => f.member.id),
       reason: how.reason ?? null,
+      ...(requested === 1 && how.cause === "paged" ? { layers: layersInForce(env, c) } : {}),
+      ...(gap ? { coverageGap: true } : {}),
     },
   });
 
   const everyone = pagedNow(c, env.now).map((p) => [page(personRef(p))]);
   const what =
     how.cause === "paged" ? `Paging ${LEVEL_NAMES[level]}` : how.cause === "reminder" ? "Reminder" : `Escalated to level ${level} (${LEVEL_NAMES[level]})`;
-  const because = how.reason ? rich` — ${how.reason}` : [];
+  const because = gap ? rich` — coverage gap: nobody is on call at ${c.exchange.code} now` : how.reason ? rich` — ${how.reason}` : [];
   const post: Block[] =
     people.length === 0
       ? [para(rich`${what}: nobody could be paged (no vetted ${LEVEL_NAMES[level]}). Coordinators, set /ppp oncall ${c.exchange.code}.`)]
@@ -105,5 +114,34 @@ export function pageLevel(env: CaseEnv, c: CaseRecord, requested: Level, how: { 
       notifyPeople(env, c, event.seq, of, pageDm(c, intro));
     }
   }
+  if (gap) {
+    const tell = [para(rich`Coverage gap at ${c.exchange.code}: nobody was on call when ${c.ref} (${c.severity}) was paged, so ${level === 2 ? "its team leads were" : "the coordinators were"} paged at once. Set shifts with /ppp rotation add ${c.exchange.code} or a cover with /ppp cover ${c.exchange.code}.`)];
+    notifyPeople(env, c, event.seq, env.context.coordinators(), tell, "coverage-gap");
+  }
   return { level, paged: people, fresh: fresh.map((f) => f.member) };
+}
+
+/**
+ * A shift change: who came on call is paged for the case if it still waits for an
+ * acknowledgement, and the handoff is on the timeline either way.
+ */
+export function shiftHandoff(env: CaseEnv, c: CaseRecord, shift: { orgId: number; incoming: MemberView[]; outgoing: MemberView[]; layers: string[] }): void {
+  const exchangeSide = shift.orgId === c.exchange.id;
+  const waitingForAck = exchangeSide && isActive(c) && c.pagedAt !== null && (c.ackAt === null || c.status === "REOPENED") && c.whoseMove === "exchange";
+  const fresh = waitingForAck ? shift.incoming.filter((m) => !c.participants.find((p) => p.member.id === m.id)?.pagedAt) : [];
+  for (const m of fresh) env.change.participant(c, m, REASONS[1], env.now);
+  if (fresh.length > 0 && c.tlp === "red") ensureThreads(env, c, c.eventCount);
+  const event = env.change.event(c, {
+    at: env.now,
+    actorId: null,
+    type: "shift_handoff",
+    data: { org: shift.orgId, layers: shift.layers, from: shift.outgoing.map((m) => m.id), to: shift.incoming.map((m) => m.id), newlyPaged: fresh.map((m) => m.id) },
+  });
+  if (fresh.length === 0) return;
+  const names = (people: MemberView[]) => (people.length ? joinRich(people.map((p) => [page(personRef(p))])) : rich`nobody`);
+  const off = shift.outgoing.length ? rich` (taking over from ${joinRich(shift.outgoing.map((p) => rich`@${p.name}`))})` : [];
+  notifyThreads(env, c, event.seq, {
+    post: [para(rich`Shift change at ${c.exchange.code}: ${names(fresh)} now on call${off}. ${c.ref} is not acknowledged yet; acknowledge with /case ack ${c.ref}.`)],
+  });
+  if (c.tlp !== "red") notifyPeople(env, c, event.seq, fresh, pageDm(c, `You are paged: your shift at ${c.exchange.code} has started`));
 }

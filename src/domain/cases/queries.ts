@@ -105,8 +105,15 @@ export function describeEvent(e: TimelineEntry, names: Map<number, string>): str
       return `emergency confirmation requested from ${list(d.askedOf)}`;
     case "confirmed":
       return "confirmed the emergency";
-    case "paged":
-      return `paged level ${String(d.level)}: ${list(d.paged)}`;
+    case "paged": {
+      const layers = (d.layers as { layer: string; onCall: number[] }[] | undefined) ?? [];
+      const onShift = layers.length ? ` (on call: ${layers.map((l) => `${l.layer} — ${list(l.onCall)}`).join("; ")})` : "";
+      return `paged level ${String(d.level)}: ${list(d.paged)}${d.coverageGap ? " — coverage gap, nobody on call" : ""}${onShift}`;
+    }
+    case "shift_handoff":
+      return `shift change: ${list(d.from)} off call, ${list(d.to)} on call${(d.newlyPaged as unknown[] | undefined)?.length ? `; paged ${list(d.newlyPaged)}` : ""}`;
+    case "agency_reminded":
+      return `reminded ${list(d.to)}: waiting on the agency for ${String(d.waitingFor)}`;
     case "reminder":
       return `reminder to ${list(d.paged)}`;
     case "escalated":
@@ -146,7 +153,11 @@ export async function nameMap(tx: Tx, entries: TimelineEntry[]): Promise<Map<num
   const ids = new Set<number>();
   for (const e of entries) {
     if (e.actor) ids.add(e.actor.id);
-    for (const key of ["paged", "newlyPaged", "askedOf"]) ((e.data[key] as number[] | undefined) ?? []).forEach((id) => ids.add(id));
+    for (const key of ["paged", "newlyPaged", "askedOf", "from", "to"]) {
+      const v = e.data[key];
+      if (Array.isArray(v)) v.forEach((id) => typeof id === "number" && ids.add(id));
+    }
+    for (const l of (e.data.layers as { onCall?: number[] }[] | undefined) ?? []) (l.onCall ?? []).forEach((id) => ids.add(id));
     if (typeof e.data.toMember === "number") ids.add(e.data.toMember);
   }
   const rows = await tx.member.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
