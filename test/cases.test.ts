@@ -62,7 +62,7 @@ describe.each(PROVIDERS)("cases on %s", (provider) => {
     const shown = await h.text(`alice: /case show ${ref}`);
     expect(shown).toContain(`│ subjects (2): ${BTC}, ${EVM}`);
     expect(shown).toContain("│ frozen / seized: 12.5 BTC");
-    for (const step of ["opened: critical freeze", "paged level 1: bob, dave", "bob: acknowledged", "bob: note: Account holder identified", "bob: offered the case to dave: end of my shift", "dave: accepted the handoff", "dave: resolved: funds frozen: 12.5 BTC", "alice: closed"]) {
+    for (const step of ["opened: critical freeze", "paged level 1: bob, dave", "bob: acknowledged", "bob: note: Account holder identified", "bob: offered the case to dave: end of my shift", "dave: accepted the handoff", "dave: resolved (frozen): funds frozen: 12.5 BTC", "alice: closed"]) {
       expect(shown).toContain(step);
     }
 

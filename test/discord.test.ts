@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_ID, FakeDiscord, GUILD_ID, interactionBase, type FakeMessage } from "./fakes/discord.js";
 import { FakeSlack, sign } from "./fakes/slack.js";
@@ -45,6 +46,15 @@ class DiscordUser {
   async command(family: string, path: string[], values: Record<string, string> = {}, types: Record<string, number> = {}, channel: { id: string; name: string } | null = CHANNEL): Promise<string> {
     const base = interactionBase({ id: this.id, username: this.name }, channel);
     this.fake.interact({ ...base, type: 2, data: { id: "1", name: family, type: 1, options: optionsFor(path, values, types), guild_id: GUILD_ID } });
+    return this.reply(base.token);
+  }
+
+  /** Runs a slash command with a file in its attachment option `file` (held on the fake CDN). */
+  async commandWithFile(family: string, path: string[], values: Record<string, string>, file: { name: string; content: Buffer; type: string }): Promise<string> {
+    const base = interactionBase({ id: this.id, username: this.name }, CHANNEL);
+    const att = this.fake.attachment(file.name, file.content, file.type);
+    const options = optionsFor(path, { ...values, file: att.id }, { file: 11 });
+    this.fake.interact({ ...base, type: 2, data: { id: "1", name: family, type: 1, options, guild_id: GUILD_ID, resolved: { attachments: { [att.id]: att } } } });
     return this.reply(base.token);
   }
 
@@ -236,6 +246,23 @@ describe("Discord (real discord.js, fake Discord)", () => {
     expect(await as("bob").autocomplete("case", ["show"], "ref", "HKPF")).toContain(ref);
     expect(await as("sam").autocomplete("case", ["show"], "ref", "HKPF")).toEqual([]);
     expect(await as("alice").autocomplete("case", ["open"], "exchange", "E", { title: "t" })).toEqual(["EXA"]);
+  });
+
+  it("takes a document as an attachment option, fetched from Discord's CDN and checked before it is kept", async () => {
+    const ref = (await system.app.db.client.case.findFirstOrThrow({ where: { status: { not: "CLOSED" } }, orderBy: { id: "asc" } })).ref;
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n");
+    const sha = createHash("sha256").update(pdf).digest("hex");
+    const attachCommand = (fake.commands.guild.find((c) => c.name === "case") as { options: { name: string; options: { name: string; type: number }[] }[] }).options.find((o) => o.name === "attach")!;
+    expect(attachCommand.options.find((o) => o.name === "file")).toMatchObject({ type: 11 });
+    expect(await as("alice").commandWithFile("case", ["attach"], { ref, note: "the order" }, { name: "order.pdf", content: pdf, type: "application/pdf" })).toContain(`SHA-256 ${sha}`);
+    expect(fake.requests.some((r) => r.method === "GET" && r.path.startsWith("/cdn/attachments/"))).toBe(true);
+    // Declared a picture, but it is a program: refused, nothing kept.
+    const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)]);
+    expect(await as("alice").commandWithFile("case", ["attach"], { ref }, { name: "cat.png", content: elf, type: "image/png" })).toMatch(/^⚠️ file: cat\.png is application\/x-elf/);
+    expect(await system.app.db.client.caseDocument.count()).toBe(1);
+    expect(await as("bob").command("case", ["file"], { ref, n: "1" })).toContain(`document #1: order.pdf (application/pdf, 48 bytes), SHA-256 ${sha}`);
+    // The document itself goes with the private reply, as a file.
+    expect(fake.webhooks.at(-1)!.body.__files).toEqual(["order.pdf"]);
   });
 
   it("manages rotation layers with typed options: layer names autocompleted, people as user options", async () => {

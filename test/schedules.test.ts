@@ -163,5 +163,9 @@ describe.each(PROVIDERS)("on-call schedules on %s", (provider) => {
     expect(await refused("lee: /ppp cover EXA for:@eve hours:2")).toBe("for: eve is in none of EXA's rotation layers (see /ppp rotation list EXA)");
     expect(await refused("alice: /ppp cover EXA for:@bob hours:2")).toBe("you are not an investigator of EXA, so cannot take its shifts");
     expect(await refused("dave: /ppp cover EXA @lee for:@bob hours:2", { audited: true })).toBe("only coordinators and EXA's leads can set its on-call rotation");
+    expect(await h.text("lee: /ppp cover EXA for:@bob hours:2")).toContain("You take @bob's shifts at EXA from Mon 23 Nov 10:00 GMT+1 to Mon 23 Nov 12:00 GMT+1.");
+    expect(await refused("dave: /ppp cover EXA for:@bob hours:1")).toBe(
+      "bob's shifts are already covered by lee from Mon 23 Nov 10:00 GMT+1 to Mon 23 Nov 12:00 GMT+1; choose a time that does not overlap",
+    );
   });
 });

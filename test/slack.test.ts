@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, MINUTE } from "./helpers/clock.js";
 import { FakeSlack, sign } from "./fakes/slack.js";
@@ -260,6 +260,30 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
     expect(card.edits).toBeGreaterThan(0);
     expect(mrkdwnTexts(card.blocks).join(" ")).toContain("acknowledged");
     expect(fake.messages.filter((m) => m.thread_ts === card.ts && m.text.includes("Acknowledged by"))).toHaveLength(1);
+  });
+
+  it("takes a document through /case attach's form, fetched from Slack with the bot's token and checked", async () => {
+    fake.botToken = "xoxb-test";
+    const ref = (await system.app.db.client.case.findFirstOrThrow({ where: { status: { not: "CLOSED" } }, orderBy: { id: "asc" } })).ref;
+    const views = fake.views.length;
+    const alice = as("alice");
+    const id = randomUUID();
+    const body = new URLSearchParams({ channel_id: HK.channel, channel_name: HK.channelName, user_id: PEOPLE.alice, user_name: "alice", command: "/case", text: `attach ${ref}`, response_url: fake.responseUrl(id), trigger_id: `trigger-${id}` }).toString();
+    expect((await alice.post(body)).status).toBe(200);
+    const view = await until(() => fake.views[views], "the attach modal");
+    const inputs = (view.blocks as { block_id?: string; element?: { type: string } }[]).filter((b) => b.block_id);
+    expect(inputs.map((b) => [b.block_id, b.element?.type])).toEqual([["file", "file_input"], ["note", "plain_text_input"]]);
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n");
+    // Declared a PDF, but it is a program: refused beside the field, nothing kept.
+    const elf = fake.file("report.pdf", Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)]), "application/pdf");
+    const bad = await alice.submit(view, { file: { type: "file_input", files: [elf] } });
+    expect(JSON.parse(bad.text)).toEqual({ response_action: "errors", errors: { file: expect.stringMatching(/^file: report\.pdf is application\/x-elf/) } });
+    expect(await system.app.db.client.caseDocument.count()).toBe(0);
+    const res = await alice.submit(view, { file: { type: "file_input", files: [fake.file("order.pdf", pdf, "application/pdf")] }, note: { type: "plain_text_input", value: "the order" } });
+    expect(res.text).toBe("");
+    const doc = (await until(async () => system.app.db.client.caseDocument.findFirst(), "the document"))!;
+    expect(doc.sha256).toBe(createHash("sha256").update(pdf).digest("hex"));
+    expect(fake.fileFetches.at(-1)!.authorization).toBe("Bearer xoxb-test");
   });
 
   it("adds a note from the card through a modal, posted in the case thread", async () => {

@@ -1,4 +1,6 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { basename, join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 
 /** Where console output goes: stdout, or anything else that takes text. */
@@ -8,7 +10,31 @@ export interface TextSink {
 import { FAMILIES, type Family } from "../../src/core/command.js";
 import type { Invocation } from "../../src/core/dispatch.js";
 import type { Reply } from "../../src/model/message.js";
+import { UserError } from "../../src/model/errors.js";
+import { formatBytes, type Upload } from "../../src/model/upload.js";
 import { renderReply } from "./render.js";
+
+/** `file:<path>` in the console: a file on this machine (the console is its operator's). */
+export function localFile(path: string): Upload {
+  const full = resolve(path);
+  let size: number;
+  try {
+    const st = statSync(full);
+    if (!st.isFile()) throw new Error("not a file");
+    size = st.size;
+  } catch (error) {
+    throw UserError.about("file", "invalid_option", `file: cannot read ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  return {
+    name: basename(full),
+    size,
+    declaredType: null,
+    async read(limit: number) {
+      if (size > limit) throw UserError.about("file", "invalid_option", `file: ${basename(full)} is ${formatBytes(size)}; a document may be at most ${formatBytes(limit)}`);
+      return readFileSync(full);
+    },
+  };
+}
 
 /**
  * The console adapter (docs/contract.md §7): each line is `<name>: <command>` or
@@ -31,6 +57,8 @@ export interface ConsoleOptions {
   settle?: () => Promise<void>;
   /** Runs a line's handling exclusively of background deliveries, so output stays in order. */
   exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Where documents handed back (`/case file`) are saved; default ./data/files. */
+  filesDir?: string;
 }
 
 export const DEFAULT_CHANNEL = "general";
@@ -95,8 +123,24 @@ export class ConsoleAdapter {
       channel: { platform: "console", id: parsed.channel, name: parsed.channel, direct: false },
       family: parsed.family,
       input: { text: parsed.text, mentions: consoleMention },
+      files: (_name, typed) => (typed ? localFile(typed) : undefined),
     });
     this.write(renderReply(reply, parsed.speaker, parsed.channel));
+    this.#save(reply, parsed.speaker);
+  }
+
+  /** Documents handed back are bytes: saved under filesDir, never printed. */
+  #save(reply: Reply, speaker: string): void {
+    const files = reply.blocks.filter((b) => b.kind === "file" && b.encoding === "base64");
+    if (files.length === 0) return;
+    const dir = this.options.filesDir ?? join("data", "files");
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) {
+      if (f.kind !== "file") continue;
+      const path = join(dir, basename(f.filename));
+      writeFileSync(path, Buffer.from(f.content, "base64"));
+      this.write([`(only ${speaker}) saved ${f.filename} to ${path}`]);
+    }
   }
 
   #rl: ReturnType<typeof createInterface> | undefined;

@@ -54,6 +54,8 @@ function renderBlock(block: Block): string[] {
     case "card":
       return renderCard(block.card);
     case "file":
+      // A document is bytes, never printed: the console saves it (ConsoleAdapter) and says where.
+      if (block.encoding === "base64") return [`[file ${escapeConsole(block.filename)}, ${block.mime}, ${Buffer.from(block.content, "base64").length} bytes]`];
       return [`--- ${escapeConsole(block.filename)} ---`, ...escapeConsole(block.content).split("\n"), `--- end of ${escapeConsole(block.filename)} ---`];
   }
 }

@@ -11,7 +11,7 @@ import type { Registry } from "../../src/core/registry.js";
  * autocomplete for case references and organisation codes.
  */
 
-export const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, User: 6 } as const;
+export const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, User: 6, Attachment: 11 } as const;
 
 export interface ApiOption {
   type: number;
@@ -50,6 +50,7 @@ export function autocompleteKind(name: string, meta: OptionMeta): "ref" | "org" 
 function option(name: string, meta: OptionMeta): ApiOption {
   const base = { name, description: truncate(meta.description, 100), required: meta.required };
   if (meta.kind === "person") return { ...base, type: OptionType.User };
+  if (meta.kind === "file") return { ...base, type: OptionType.Attachment };
   if (meta.kind === "choice" && meta.choices) return { ...base, type: OptionType.String, choices: meta.choices.map((c) => ({ name: c, value: c })) };
   const auto = autocompleteKind(name, meta) !== undefined;
   return {

@@ -22,6 +22,7 @@ import type { Reply } from "../../src/model/message.js";
 import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
 import type { Logger } from "../../src/log.js";
+import { platformUpload } from "../common/download.js";
 import { autocompleteKind, buildCommands, optionsFrom, sameCommands, type ApiCommand } from "./commands.js";
 import { renderReply, type Rendered } from "./render.js";
 import { decodeAction, encodeAction } from "../../src/core/actions.js";
@@ -146,7 +147,12 @@ export class DiscordAdapter {
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const options: RawOptions = command ? optionsFrom(command, leaf as { name: string; value?: unknown; type: number }[]) : {};
-    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path, options } }, this.#once(interaction));
+    // An attachment option: the file Discord holds, fetched from its CDN when the command runs.
+    const files = (name: string) => {
+      const a = interaction.options.getAttachment(name, false);
+      return a ? platformUpload({ name: a.name, size: a.size, type: a.contentType ?? null, url: a.url }) : undefined;
+    };
+    const reply = await this.o.runner.dispatch({ ...this.#where(interaction), family: family as Family, input: { path, options }, files }, this.#once(interaction));
     if (reply) await this.#answer(interaction, reply);
     else await interaction.editReply({ content: "Already handled." });
   }

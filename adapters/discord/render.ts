@@ -158,7 +158,7 @@ export function renderBlocks(blocks: Block[], pointer = ""): Rendered {
       if (embeds.length < LIMITS.embeds) embeds.push(embed);
       components.push(...(rows ?? []).slice(0, LIMITS.rows - components.length));
     } else {
-      files.push({ name: b.filename, data: Buffer.from(b.content, "utf8") });
+      files.push({ name: b.filename, data: Buffer.from(b.content, b.encoding ?? "utf8") });
     }
   }
   const content = truncate(text.join("\n"), LIMITS.content, pointer);

@@ -41,6 +41,9 @@ function inputFor(name: string, meta: OptionMeta): InputBlock[] {
       ];
     case "person":
       return [{ ...base, element: { type: "users_select", action_id: "value" } }];
+    case "file":
+      // Slack's file input: the file stays with Slack; the submission names it, the bot fetches it.
+      return [{ ...base, element: { type: "file_input", action_id: "value", max_files: 1 } as unknown as InputBlock["element"] }];
     case "people":
       return [{ ...base, element: { type: "multi_users_select", action_id: "value" } }];
     case "target":
@@ -79,12 +82,39 @@ export function formView(command: AnyCommand, meta: FormMeta, only?: string[]): 
   };
 }
 
-type StateValue = { value?: string | null; selected_option?: { value: string } | null; selected_user?: string | null; selected_users?: string[] | null };
+type StateValue = {
+  value?: string | null;
+  selected_option?: { value: string } | null;
+  selected_user?: string | null;
+  selected_users?: string[] | null;
+  files?: SlackFile[] | null;
+};
+
+/** A file as Slack names it in a submitted file input. */
+export interface SlackFile {
+  id: string;
+  name: string;
+  mimetype?: string;
+  size?: number;
+  url_private_download?: string;
+  url_private?: string;
+}
+
+/** The files of a submitted modal, by option name. */
+export function submittedFiles(command: AnyCommand, values: Record<string, Record<string, StateValue>>): Record<string, SlackFile> {
+  const out: Record<string, SlackFile> = {};
+  for (const [name, option] of Object.entries(command.options)) {
+    const file = option.meta.kind === "file" ? values[name]?.value?.files?.[0] : undefined;
+    if (file) out[name] = file;
+  }
+  return out;
+}
 
 /** Raw options from a submitted modal, in the shape the text parser produces. */
 export function submittedOptions(command: AnyCommand, values: Record<string, Record<string, StateValue>>, fixed: Record<string, string>): RawOptions {
   const raw: RawOptions = { ...fixed };
   for (const [name, option] of Object.entries(command.options)) {
+    if (option.meta.kind === "file") continue;
     if (option.meta.kind === "target") {
       const user = values[`${name}__user`]?.value?.selected_user;
       const org = values[`${name}__org`]?.value?.value?.trim();

@@ -8,7 +8,8 @@ import type { Reply } from "../../src/model/message.js";
 import type { RawOptions } from "../../src/core/parse.js";
 import type { Registry } from "../../src/core/registry.js";
 import type { Logger } from "../../src/log.js";
-import { errorBlock, FORM_CALLBACK, formView, submittedOptions, type FormMeta } from "./forms.js";
+import { platformUpload } from "../common/download.js";
+import { errorBlock, FORM_CALLBACK, formView, submittedFiles, submittedOptions, type FormMeta } from "./forms.js";
 import { renderReply } from "./render.js";
 import { decodeAction } from "../../src/core/actions.js";
 import { normaliseCommandText, slackMention } from "./text.js";
@@ -118,6 +119,16 @@ export class SlackAdapter {
       const text = normaliseCommandText(command.text ?? "");
       // A command whose form opens bare (`/case`, `/case open`): the modal, with all its options.
       const bare = this.o.registry.bareForm(family, text);
+      // A command that takes a file (`/case attach <ref>`): Slack commands carry no files, so its form asks for it.
+      const words = text.trim().split(/\s+/);
+      const withFile = this.o.registry.find(family, [words[0] ?? ""]);
+      if (!bare && withFile && Object.values(withFile.options).some((o) => o.meta.kind === "file") && /^[A-Za-z0-9-]+-\d{4}-\d{4,}$/.test(words[1] ?? "")) {
+        if (!(await this.o.dedupe.firstTime(delivery))) return;
+        const fixed = { ref: words[1]!.toUpperCase() };
+        const only = Object.keys(withFile.options).filter((n) => n !== "ref");
+        await this.#openForm(client, command.trigger_id, { f: family, p: [...withFile.path], a: fixed, c: command.channel_id, n: command.channel_name }, only);
+        return;
+      }
       if (bare) {
         if (!(await this.o.dedupe.firstTime(delivery))) return;
         await this.#openForm(client, command.trigger_id, { f: bare.family, p: [...bare.path], a: {}, c: command.channel_id, n: command.channel_name }, undefined);
@@ -161,10 +172,18 @@ export class SlackAdapter {
       const command = this.o.registry.find(meta.f as Family, meta.p);
       if (!command) return ack();
       const raw: RawOptions = submittedOptions(command, view.state.values as never, meta.a);
+      const given = submittedFiles(command, view.state.values as never);
+      // Fetched from Slack with the bot's token, when the command runs.
+      const files = (name: string) => {
+        const f = given[name];
+        const url = f?.url_private_download ?? f?.url_private;
+        return f && url ? platformUpload({ name: f.name, size: f.size ?? null, type: f.mimetype ?? null, url, headers: { authorization: `Bearer ${this.o.settings.botToken}` } }) : undefined;
+      };
       const pending = this.o.runner.dispatch({
         ...this.#where(body.user.id, body.user.name ?? body.user.id, meta.c, meta.n),
         family: meta.f as Family,
         input: { path: meta.p, options: raw },
+        files,
       });
       const timely = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), FORM_BUDGET_MS))]);
       if (timely?.tone === "error") {
@@ -221,8 +240,8 @@ export class SlackAdapter {
     const dm = (await client.conversations.open({ users: userId })) as { channel?: { id?: string } };
     await client.filesUploadV2({
       channel_id: dm.channel!.id!,
-      initial_comment: "Your export",
-      file_uploads: files.map((f) => ({ filename: f.filename, file: Buffer.from(f.content, "utf8") })),
+      initial_comment: files.length === 1 ? `Your file: ${files[0]!.filename}` : "Your files",
+      file_uploads: files.map((f) => ({ filename: f.filename, file: Buffer.from(f.content, f.encoding ?? "utf8") })),
     });
   }
 }

@@ -1,6 +1,7 @@
 import { defineCommand } from "../../src/core/command.js";
 import { list, para, privateReply, rich } from "../../src/model/message.js";
 import { opt } from "../../src/core/options.js";
+import { RESULTS } from "../../src/domain/cases/requests.js";
 import { exportCase } from "../../src/domain/cases/export.js";
 import { sideOf } from "../../src/domain/cases/access.js";
 import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineFor, timelineLine } from "../../src/domain/cases/queries.js";
@@ -37,13 +38,17 @@ export const listCommand = defineCommand({
   path: ["list"],
   summary: "cases you may see: mine, open (default), breached or all",
   access: "vetted",
-  options: { scope: opt.choice(["mine", "open", "breached", "all"] as const, "which cases", { positional: 0, optional: true }) },
+  options: {
+    scope: opt.choice(["mine", "open", "breached", "all"] as const, "which cases", { positional: 0, optional: true }),
+    result: opt.choice(RESULTS, "only cases resolved with this result (then all cases by default)", { optional: true }),
+  },
   async run(ctx, o) {
-    const scope = o.scope ?? "open";
-    const { cases, more } = await listCases(ctx.tx, ctx.caller, scope, ctx.services.policy, ctx.now);
-    if (cases.length === 0) return done(`No ${scope === "all" ? "" : `${scope} `}cases you can see.`);
+    const scope = o.scope ?? (o.result ? "all" : "open");
+    const { cases, more } = await listCases(ctx.tx, ctx.caller, scope, ctx.services.policy, ctx.now, o.result);
+    const what = `${scope === "all" ? "" : `${scope} `}cases${o.result ? ` resolved as ${o.result}` : ""}`;
+    if (cases.length === 0) return done(`No ${what} you can see.`);
     return privateReply(
-      para(rich`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"} (${scope}):`),
+      para(rich`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"} (${scope}${o.result ? `, result ${o.result}` : ""}):`),
       list(cases.map((c) => rich`${listLine(c, ctx.now)}`)),
       ...(more ? [para(rich`Only the newest ${cases.length} are shown.`)] : []),
     );

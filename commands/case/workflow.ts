@@ -2,6 +2,7 @@ import { defineCommand } from "../../src/core/command.js";
 import { opt } from "../../src/core/options.js";
 import * as change from "../../src/domain/cases/changes.js";
 import { TLPS } from "../../src/domain/cases/model.js";
+import { RESULTS } from "../../src/domain/cases/requests.js";
 import { timeline } from "../../src/domain/cases/queries.js";
 import { run, done, amountsOption, ref } from "./shared.js";
 
@@ -98,12 +99,13 @@ const resolveCommand = defineCommand({
   access: "vetted",
   options: {
     ref: opt.ref(),
-    outcome: opt.text('what happened, e.g. "funds frozen: 12.5 BTC"', { max: 2000, long: true }),
+    result: opt.choice(RESULTS, "the result: frozen when frozen: is given, else other", { optional: true }),
+    outcome: opt.text('what happened, e.g. "funds frozen: 12.5 BTC" (declined: the reason)', { max: 2000, long: true }),
     frozen: amountsOption("amounts frozen, e.g. 12.5 BTC"),
     seized: amountsOption("amounts seized"),
   },
   async run(ctx, o) {
-    const { c } = await change.resolve(run(ctx), o.ref, { outcome: o.outcome, frozen: o.frozen ?? [], seized: o.seized ?? [] });
+    const { c } = await change.resolve(run(ctx), o.ref, { outcome: o.outcome, result: o.result, frozen: o.frozen ?? [], seized: o.seized ?? [] });
     return done(`Resolved ${c.ref}. ${c.agency.code} closes it when satisfied.`);
   },
 });

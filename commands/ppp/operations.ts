@@ -2,7 +2,6 @@ import { commandName, defineCommand, FAMILIES } from "../../src/core/command.js"
 import { UserError } from "../../src/model/errors.js";
 import { code, list, para, privateReply, rich, strong } from "../../src/model/message.js";
 import { opt } from "../../src/core/options.js";
-import { briefUsage } from "../../src/core/registry.js";
 import { recordAudit } from "../../src/domain/audit.js";
 import { formatTime } from "../../src/domain/cases/card.js";
 import { DELIVERY_DEADLINE_MS } from "../../src/domain/outbox.js";
@@ -101,12 +100,12 @@ export const helpCommand = defineCommand({
   async run(ctx) {
     const blocks = FAMILIES.flatMap((family) => {
       const commands = ctx.services.registry.family(family);
-      return [para(rich`${strong(`/${family}`)}`), list(commands.map((c) => rich`${code(briefUsage(c))} — ${c.summary}`))];
+      return [para(rich`${strong(`/${family}`)}`), list(commands.map((c) => rich`${code(commandName(c))} — ${c.summary}`))];
     });
     const standing = ctx.caller.standing;
     const note =
       standing === "vetted"
-        ? rich`Options are key:value; quote values with spaces ("like this"); lists are comma-separated. A command given without what it needs answers with all its options.`
+        ? rich`Options are key:value; quote values with spaces ("like this"); lists are comma-separated. A command given without what it needs answers with all its options (try /case open).`
         : rich`You are not vetted yet, so only ${code(commandName({ family: "liaison", path: ["register"] }))}, ${code("/liaison whoami")} and ${code("/ppp help")} work for you.`;
     return privateReply(...blocks, para(note));
   },

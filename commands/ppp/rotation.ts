@@ -5,7 +5,7 @@ import { code, joinRich, list, mention, para, privateReply, rich, strong, type B
 import { parseDeadline } from "../../src/domain/deadline.js";
 import { formatDuration } from "../../src/domain/durations.js";
 import { isCoordinator, personRef, resolvePeople, resolvePerson, type MemberView } from "../../src/domain/members.js";
-import { addCover, addLayer, loadOnCall, removeLayer, rotationRole, setDefaultLayer, type OnCall } from "../../src/domain/oncall.js";
+import { addCover, addLayer, checkRotationPeople, loadOnCall, removeLayer, rotationRole, setDefaultLayer, vettedOnly, type OnCall } from "../../src/domain/oncall.js";
 import { findOrg, getRoster, type Organisation } from "../../src/domain/orgs.js";
 import {
   ALL_DAYS,
@@ -75,7 +75,8 @@ export const rotationAdd = defineCommand({
     const start = o.start === undefined ? { ok: true as const, value: localToday(zone, ctx.now) } : parseStartDate(o.start, zone, ctx.now);
     if (!start.ok) throw refuse("start", start.problem);
     const every = o.every ?? 7 * 86_400_000;
-    if (every < 3_600_000 || every % 60_000 !== 0) throw refuse("every", `every: ${formatDuration(every)} is too short; the next person takes over every hour at most often`);
+    if (every < 3_600_000) throw refuse("every", `every: ${formatDuration(every)} is too short; the next person takes over every hour at most often`);
+    if (every % 60_000 !== 0) throw refuse("every", `every: ${formatDuration(every)} is not a whole number of minutes`);
     if (o.name === "default") throw refuse("name", `name: "default" is the always-on layer that /ppp oncall ${org.code} @a @b sets; choose another name`);
     const listed = await resolvePeople(ctx.tx, o.people);
     if (listed.length === 0) throw refuse("people", "people: name at least one person");
@@ -126,7 +127,7 @@ const noLayers = (org: Organisation): Rich =>
 
 /** Who is on call now in each layer, covers, and the next changes, in the caller's zone. */
 async function nowAndNext(ctx: CommandContext, org: Organisation, schedule?: OnCall): Promise<Block[]> {
-  const s = schedule ?? (await loadOnCall(ctx.tx, [org.id], ctx.now)).get(org.id)!;
+  const s = vettedOnly(schedule ?? (await loadOnCall(ctx.tx, [org.id], ctx.now)).get(org.id)!, ctx.now, org.id);
   if (s.layers.length === 0) return [para(noLayers(org))];
   const zone = callerZone(ctx, org);
   const by = onCallByLayer(s.layers, s.covers, ctx.now);
@@ -221,6 +222,11 @@ export const coverCommand = defineCommand({
       covered = on[0]!;
     }
     if (covered.id === coverer.id) throw UserError.about("for", "invalid_option", "for: a cover takes someone else's shift");
+    checkRotationPeople(org, [coverer], ctx.now);
+    const overlapping = schedule.covers.find((c) => c.forMemberId === covered.id && c.from.getTime() < to.getTime() && from.getTime() < c.to.getTime());
+    if (overlapping) {
+      throw UserError.about("from", "invalid_option", `${covered.name}'s shifts are already covered by ${overlapping.member.name} from ${formatLocal(overlapping.from, zone)} to ${formatLocal(overlapping.to, zone)}; choose a time that does not overlap`);
+    }
     if (!schedule.layers.some((l) => l.people.some((p) => p.id === covered.id))) {
       throw UserError.about("for", "invalid_option", `for: ${covered.name} is in none of ${org.code}'s rotation layers (see /ppp rotation list ${org.code})`);
     }

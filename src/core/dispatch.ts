@@ -7,6 +7,7 @@ import { recordAudit } from "../domain/audit.js";
 import { accountKey, isCoordinator, loadCaller, type AccountView, type Caller } from "../domain/members.js";
 import { standingMessage } from "../domain/vetting.js";
 import { suggest, type SuggestionKind } from "../domain/suggest.js";
+import { formatBytes, MAX_FILE_BYTES, type FileSource, type FileValue } from "../model/upload.js";
 import { commandName, type AnyCommand, type ChannelRef, type Family, type Services } from "./command.js";
 import { isUserError, UserError } from "../model/errors.js";
 import { para, rich, type Reply } from "../model/message.js";
@@ -23,6 +24,8 @@ export interface Invocation {
   channel: ChannelRef;
   family: Family;
   input: { text: string; mentions: MentionSyntax } | { path: readonly string[]; options: RawOptions };
+  /** Files given with the command, as the adapter can read them. */
+  files?: FileSource;
 }
 
 /** A platform delivery to handle once: the key it is remembered by, and for how long. */
@@ -89,13 +92,37 @@ export function resolveInvocation(registry: Registry, inv: Invocation): { comman
 }
 
 /** Validates raw options against the declaration; the first problem is reported by name. */
-export function parseOptions(command: AnyCommand, raw: RawOptions): Record<string, unknown> {
+/**
+ * Reads the files a command's file options name, before its transaction: a download never
+ * holds a lock. Too large, unreadable or not given (when required): a UserError naming it.
+ */
+export async function readFiles(command: AnyCommand, raw: RawOptions, files: FileSource | undefined): Promise<Record<string, FileValue>> {
+  const out: Record<string, FileValue> = {};
+  for (const [name, option] of Object.entries(command.options)) {
+    if (option.meta.kind !== "file") continue;
+    const typed = raw[name];
+    const upload = files?.(name, typeof typed === "string" ? typed : undefined);
+    if (!upload) {
+      if (option.meta.required) throw UserError.about(name, "missing_option", `missing ${name}: attach the file to the command (on Slack in its form, on Discord as the attachment option, in the console as file:<path>)`);
+      continue;
+    }
+    if (upload.size !== null && upload.size > MAX_FILE_BYTES) throw UserError.about(name, "invalid_option", `${name}: ${upload.name} is ${formatBytes(upload.size)}; a document may be at most ${formatBytes(MAX_FILE_BYTES)}`);
+    out[name] = { name: upload.name, declaredType: upload.declaredType, content: await upload.read(MAX_FILE_BYTES) };
+  }
+  return out;
+}
+
+export function parseOptions(command: AnyCommand, raw: RawOptions, files: Record<string, FileValue> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const known = new Set(Object.keys(command.options));
   for (const key of Object.keys(raw)) {
     if (!known.has(key)) throw new UserError("invalid_option", `unknown option "${key}" for ${commandName(command)}`);
   }
   for (const [name, option] of Object.entries(command.options)) {
+    if (option.meta.kind === "file") {
+      if (files[name]) out[name] = files[name];
+      continue;
+    }
     const value = raw[name];
     if (value === undefined || (Array.isArray(value) && value.length === 0 && !option.meta.required)) {
       if (option.meta.required) {
@@ -192,6 +219,7 @@ export class Dispatcher {
       command = resolved.command;
       const raw = resolved.raw;
       label = commandName(command);
+      const files = await readFiles(command, raw, inv.files);
       const reply = await db.tx(async (tx) => {
         const now = clock.now();
         // Remembered only if the command's work commits with it: one commit, and a crash in
@@ -199,7 +227,7 @@ export class Dispatcher {
         if (once && this.deps.deliveries && !(await this.deps.deliveries.claim(tx, once.key, once.windowMs))) throw new AlreadyHandled();
         caller = await loadCaller(tx, inv.account, now);
         checkAccess(command!, caller);
-        const options = parseOptions(command!, raw);
+        const options = parseOptions(command!, raw, files);
         return command!.run({ tx, now, clock, caller, channel: inv.channel, services: this.deps.services }, options as never);
       });
       metrics?.commands.inc({ command: label, outcome: "ok" });

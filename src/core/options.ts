@@ -1,5 +1,6 @@
 import { quote } from "../model/text.js";
 import { z } from "zod";
+import type { FileValue } from "../model/upload.js";
 import { formatDuration, LONGEST_MS, parseDuration } from "../domain/durations.js";
 import {
   isValidCountry,
@@ -29,7 +30,8 @@ export type OptionKind =
   | "timezone"
   | "country"
   | "domains"
-  | "list";
+  | "list"
+  | "file";
 
 export interface OptionMeta {
   kind: OptionKind;
@@ -117,6 +119,11 @@ export const opt = {
       schema = schema.refine((v) => pattern.test(v), { error: (i) => `${quote(String(i.input))} is not valid here` });
     }
     return finish(schema, { kind: "word", description, required: true, maxLength: o.max ?? 64, positional: o.positional, placeholder: o.placeholder }, o.optional);
+  },
+
+  /** A file given with the command (Slack upload, Discord attachment, console `file:<path>`), read by the dispatcher. */
+  file<const Opt extends boolean = false>(description: string, o: Common & { optional?: Opt } = {}) {
+    return finish(z.custom<FileValue>(() => true), { kind: "file", description, required: true, positional: o.positional, placeholder: "file" }, o.optional);
   },
 
   /** The name of a rotation layer of the organisation in the `org` option (autocompleted on Discord). */

@@ -66,14 +66,6 @@ export class Registry {
   }
 }
 
-/** The usage line with its required options only, and how many optional ones there are (for lists of commands). */
-export function briefUsage(command: AnyCommand): string {
-  const entries = Object.entries(command.options).sort(([, a], [, b]) => (a.meta.positional ?? 99) - (b.meta.positional ?? 99));
-  const optional = entries.filter(([, o]) => !o.meta.required).length;
-  const required = entries.filter(([, o]) => o.meta.required).map(([name, o]) => optionUsage(name, o.meta));
-  return [commandName(command), ...required, ...(optional > 0 ? [`[+${optional} option${optional === 1 ? "" : "s"}]`] : [])].join(" ");
-}
-
 export function usage(command: AnyCommand): string {
   const opts = Object.entries(command.options)
     .sort(([, a], [, b]) => (a.meta.positional ?? 99) - (b.meta.positional ?? 99))

@@ -130,6 +130,12 @@ export interface CaseRow {
   ackById: number | null;
   resolvedAt: Date | null;
   outcome: string | null;
+  /** The outcome taxonomy of docs/contract.md §9 (frozen, seized, disclosed, …). */
+  result: string | null;
+  preservedUntil: Date | null;
+  freezeUntil: Date | null;
+  /** Legal process recorded (`/case process`), oldest first. */
+  processes: LegalProcessRow[];
   closedAt: Date | null;
   waitingSince: Date | null;
   agencyWaitSeconds: number;
@@ -158,4 +164,13 @@ export interface LayerSpec {
   zone: string;
   /** Local date (YYYY-MM-DD, in `zone`) the rotation counts from. */
   startDate: string;
+}
+
+/** A legal process recorded on a case: a court or police order, an MLAT request, a subpoena. */
+export interface LegalProcessRow {
+  kind: string;
+  number: string;
+  authority: string;
+  date: string | null;
+  at: Date;
 }

@@ -29,6 +29,9 @@ export interface CaseStateRow {
   ack_by_id: number | null;
   resolved_at: Date | null;
   outcome: string | null;
+  result: string | null;
+  preserved_until: Date | null;
+  freeze_until: Date | null;
   closed_at: Date | null;
   waiting_since: Date | null;
   agency_wait_seconds: number;

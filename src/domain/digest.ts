@@ -18,7 +18,7 @@ async function coverageLines(tx: Tx, b: Binding, now: Date): Promise<Rich[]> {
   const schedules = await loadOnCall(tx, b.orgs.map((o) => o.id), now);
   const parts: string[] = [];
   for (const org of b.orgs) {
-    const s = vettedOnly(schedules.get(org.id)!, now);
+    const s = vettedOnly(schedules.get(org.id)!, now, org.id);
     if (org.kind !== "EXCHANGE" && s.layers.length === 0) continue;
     if (s.layers.length === 0) {
       parts.push(`${org.code}: no on-call set`);
@@ -114,6 +114,7 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
   // One statement after another: a transaction is one connection, and queries on it queue anyway.
   const opened = await tx.case.groupBy({ by: ["severity"], where: { ...visible, createdAt: period }, _count: { _all: true } });
   const closed = await tx.case.count({ where: { ...visible, closedAt: period } });
+  const results = (await tx.case.groupBy({ by: ["result"], where: { ...visible, resolvedAt: period }, _count: { _all: true } })).sort((a, b) => String(a.result).localeCompare(String(b.result)));
   const active = await tx.case.findMany({
     where: { ...visible, status: { in: ACTIVE } },
     select: { id: true, ref: true, severity: true, status: true, whoseMove: true, createdAt: true, ackAt: true, lastActivityAt: true, pagedAt: true },
@@ -177,6 +178,7 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
     rich`Stale (no activity for ${formatAge(policy.stale)}): ${refs(stale)}.`,
     rich`Frozen / seized: ${totals.size === 0 ? "none" : [...totals].map(([k, v]) => `${v} ${k.split(" ")[1]} ${k.split(" ")[0]}`).join(", ")}.`,
     rich`Deconfliction hits: ${links}.`,
+    rich`Results of the week's resolutions: ${results.length === 0 ? "none" : results.map((r) => `${r.result ?? "unrecorded"} ${r._count._all}`).join(", ")}.`,
     ...(await coverageLines(tx, b, now)),
   ];
   const openList = active.slice(0, 20).map((c) => rich`${c.ref} · ${c.severity} · ${c.status.toLowerCase().replace("_", " ")} · ${formatAge(now.getTime() - c.createdAt.getTime())} old`);

@@ -39,12 +39,18 @@ export async function loadOnCall(tx: Tx, orgIds: readonly number[], now: Date): 
   return out;
 }
 
-/** Only vetted people are paged: the layers as paging sees them. */
-export function vettedOnly(onCall: OnCall, now: Date): OnCall {
-  const vetted = (m: MemberView) => standingOf(m, now) === "vetted";
+/**
+ * The layers as paging sees them: whose turn it is still counts everyone listed, but only a
+ * vetted person of the organisation's rotation role is on call (someone suspended, expired or
+ * moved elsewhere leaves their turn empty: a coverage gap, not a shuffle of the rotation). A
+ * cover by someone no longer eligible does not apply.
+ */
+export function vettedOnly(onCall: OnCall, now: Date, orgId: number): OnCall {
+  // An exchange's people are its investigators, an agency's its liaisons: the role follows the organisation.
+  const eligible = (m: MemberView) => standingOf(m, now) === "vetted" && m.org?.id === orgId && (m.role === "investigator" || m.role === "liaison");
   return {
-    layers: onCall.layers.map((l) => ({ ...l, people: l.people.filter(vetted) })),
-    covers: onCall.covers.filter((c) => vetted(c.member)),
+    layers: onCall.layers.map((l) => ({ ...l, eligible })),
+    covers: onCall.covers.filter((c) => eligible(c.member)),
   };
 }
 
@@ -107,7 +113,7 @@ export async function removeLayer(tx: Tx, actor: Caller, org: Organisation, name
   await scheduleShiftChange(tx, org, now);
 }
 
-/** `/ppp oncall <org> @a @b`: the always-on `default` layer, everyone on call at once; nobody removes it. */
+/** `/ppp oncall <org> @a @b`: the always-on `default` layer, everyone on call at once (replaced, not added to). */
 export async function setDefaultLayer(tx: Tx, actor: Caller, org: Organisation, people: readonly MemberView[], now: Date): Promise<void> {
   checkRotationPeople(org, people, now);
   await tx.rotationLayer.deleteMany({ where: { orgId: org.id, name: "default" } });
@@ -128,6 +134,7 @@ export async function addCover(tx: Tx, actor: Caller, org: Organisation, cover: 
 }
 
 /** How far ahead the next shift change is looked for; a rotation quieter than this is looked at again then. */
+/** A layer's name ("default" is the one `/ppp oncall <org> @a @b` sets; it may be removed like any other). */
 export const SHIFT_HORIZON_MS = 62 * 86_400_000;
 
 export const shiftKeyPrefix = (orgId: number) => `org:${orgId}:shift:`;
@@ -139,7 +146,7 @@ export const shiftKeyPrefix = (orgId: number) => `org:${orgId}:shift:`;
  */
 export async function scheduleShiftChange(tx: Tx, org: Pick<Organisation, "id">, now: Date): Promise<void> {
   const prefix = shiftKeyPrefix(org.id);
-  const onCall = vettedOnly((await loadOnCall(tx, [org.id], now)).get(org.id)!, now);
+  const onCall = vettedOnly((await loadOnCall(tx, [org.id], now)).get(org.id)!, now, org.id);
   const rotates = onCall.layers.some((l) => l.everyMinutes !== null || l.shiftStart !== null || l.days !== ALL_DAYS) || onCall.covers.length > 0;
   if (!rotates) {
     await tx.sql.run(cancelShiftTimers, { prefix: `${prefix}%`, keep: "", now });

@@ -28,6 +28,10 @@ export interface Policy {
   stale: number;
   /** While a case waits on the agency, its on-call (else the opener) is reminded this often (docs/contract.md §8). */
   agencyRemind: Record<Severity, number>;
+  /** Preservation: held `period` from the page, extendable up to `max` from the page; reminders `warn` before the end (§9). */
+  preservation: { period: number; max: number; warn: number[] };
+  /** A freeze is held `period` from the resolution; reminders `warn` before the end (§9). */
+  freezeHold: { period: number; warn: number[] };
 }
 
 const M = 60_000;
@@ -43,6 +47,8 @@ export const DEFAULT_POLICY: Policy = {
   },
   stale: 7 * D,
   agencyRemind: { critical: 30 * M, high: 2 * H, medium: 8 * H, low: 24 * H },
+  preservation: { period: 90 * D, max: 180 * D, warn: [14 * D, 2 * D] },
+  freezeHold: { period: 30 * D, warn: [7 * D, 1 * D] },
 };
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -69,6 +75,8 @@ const policySchema = z.strictObject({
   }),
   stale: duration,
   agency_remind: z.strictObject({ critical: duration, high: duration, medium: duration, low: duration }).optional(),
+  preservation: z.strictObject({ period: duration, max: duration, warn: z.array(duration).max(5) }).optional(),
+  freeze_hold: z.strictObject({ period: duration, warn: z.array(duration).max(5) }).optional(),
 });
 
 export class PolicyError extends Error {
@@ -99,13 +107,22 @@ export function parsePolicy(text: string, file = "policy"): Policy {
       }),
     );
   }
-  const { agency_remind, ...rest } = result.data;
-  const policy: Policy = { ...(rest as Omit<Policy, "agencyRemind">), agencyRemind: (agency_remind as Policy["agencyRemind"] | undefined) ?? DEFAULT_POLICY.agencyRemind };
+  const { agency_remind, preservation, freeze_hold, ...rest } = result.data;
+  const policy: Policy = {
+    ...(rest as Pick<Policy, "severities" | "stale">),
+    agencyRemind: (agency_remind as Policy["agencyRemind"] | undefined) ?? DEFAULT_POLICY.agencyRemind,
+    preservation: (preservation as Policy["preservation"] | undefined) ?? DEFAULT_POLICY.preservation,
+    freezeHold: (freeze_hold as Policy["freezeHold"] | undefined) ?? DEFAULT_POLICY.freezeHold,
+  };
   const problems: string[] = [];
   for (const severity of SEVERITIES) {
     const p = policy.severities[severity];
     if (p.level3 <= p.level2) problems.push(`${file}: severities.${severity}: level3 (${formatDuration(p.level3)}) must come after level2 (${formatDuration(p.level2)})`);
   }
+  const { preservation: pr, freezeHold: fh } = policy;
+  if (pr.max < pr.period) problems.push(`${file}: preservation: max (${formatDuration(pr.max)}) must be at least the period (${formatDuration(pr.period)})`);
+  for (const w of pr.warn) if (w >= pr.period) problems.push(`${file}: preservation.warn: ${formatDuration(w)} is not before the end of a ${formatDuration(pr.period)} period`);
+  for (const w of fh.warn) if (w >= fh.period) problems.push(`${file}: freeze_hold.warn: ${formatDuration(w)} is not before the end of a ${formatDuration(fh.period)} hold`);
   if (problems.length > 0) throw new PolicyError(problems);
   return policy;
 }
@@ -129,6 +146,8 @@ export function describePolicy(policy: Policy): string[] {
       return `${s}: ack within ${formatDuration(p.ack)}, remind every ${formatDuration(p.remind)}, level 2 (leads) at ${formatDuration(p.level2)}, level 3 (coordinators) at ${formatDuration(p.level3)}`;
     }),
     `stale nudge after ${formatDuration(policy.stale)} without activity`,
+    `preservation held ${formatDuration(policy.preservation.period)} from the page, extendable up to ${formatDuration(policy.preservation.max)}; reminders ${policy.preservation.warn.map(formatDuration).join(" and ")} before it ends`,
+    `freezes held ${formatDuration(policy.freezeHold.period)} from the resolution; reminders ${policy.freezeHold.warn.map(formatDuration).join(" and ")} before the hold ends`,
     `while a case waits on the agency, remind its on-call every ${SEVERITIES.map((s) => `${formatDuration(policy.agencyRemind[s])} (${s})`).join(", ")}`,
   ];
 }

@@ -26,7 +26,10 @@ export type { LayerSpec };
 
 export interface Layer extends LayerSpec {
   id: number;
+  /** Everyone listed, in rotation order (whose turn it is counts them all). */
   people: MemberView[];
+  /** Who may actually be on call (vetted, still of the organisation); the others leave their turn empty. */
+  eligible?: (m: MemberView) => boolean;
 }
 
 export interface Cover {
@@ -104,6 +107,7 @@ export function onCallByLayer(layers: readonly Layer[], covers: readonly Cover[]
       const cover = now.find((c) => c.forMemberId === p.id);
       if (cover) covering.set(p.id, cover);
       const who = cover ? cover.member : p;
+      if (layer.eligible && !layer.eligible(who)) continue;
       if (!people.some((q) => q.id === who.id)) people.push(who);
     }
     return { layer, people, covering };

@@ -64,7 +64,7 @@ export async function fireShiftChange(run: Runner, t: TimerRow): Promise<void> {
 
 async function handOver(run: Runner, org: Organisation, beforeIds: number[], t: TimerRow, now: Date): Promise<void> {
   const { tx } = run;
-  const schedule = vettedOnly((await loadOnCall(tx, [org.id], now)).get(org.id)!, now);
+  const schedule = vettedOnly((await loadOnCall(tx, [org.id], now)).get(org.id)!, now, org.id);
   const after = onCall(schedule.layers, schedule.covers, now);
   const before = new Set(beforeIds);
   const incoming = after.filter((m) => !before.has(m.id));

@@ -63,7 +63,7 @@ export type Block =
   | { kind: "card"; card: Card }
   | { kind: "list"; items: Rich[] }
   /** A document delivered whole (exports): JSON or Markdown. */
-  | { kind: "file"; filename: string; mime: string; content: string };
+  | { kind: "file"; filename: string; mime: string; content: string; encoding?: "utf8" | "base64" };
 
 export interface Reply {
   /** Private (ephemeral) to the caller, or visible in the channel. */

@@ -49,6 +49,7 @@ const TYPES: Record<string, { sqlite: string; postgresql: string }> = {
   DateTime: { sqlite: "DATETIME", postgresql: "timestamp(3) without time zone" },
   Boolean: { sqlite: "BOOLEAN", postgresql: "boolean" },
   Float: { sqlite: "REAL", postgresql: "double precision" },
+  Bytes: { sqlite: "BLOB", postgresql: "bytea" },
 };
 
 interface Shape {

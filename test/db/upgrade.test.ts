@@ -83,6 +83,16 @@ describe.each(PROVIDERS.flatMap((p) => RELEASES.map((r) => [p, r] as const)))("u
     await raw.exec(`INSERT INTO member (name, org_id, role, email, status, requested_at, created_at, updated_at) VALUES ('bob', 1, 'investigator', 'bob@exa.example', 'pending', ?, ?, ?)`, [now, now, now]);
     await raw.exec(`INSERT INTO account (platform, external_id, handle, member_id, created_at) VALUES ('console', 'root', 'root', 1, ?), ('console', 'bob', 'bob', 2, ?)`, [now, now]);
     await raw.exec(`INSERT INTO roster_entry (org_id, kind, member_id, position) VALUES (1, 'oncall', 2, 0)`);
+    // Two cases resolved before results existed: one with funds frozen, one without.
+    await raw.exec(`INSERT INTO organisation (code, kind, name, jurisdiction, time_zone, domains, created_at, updated_at) VALUES ('HKPF', 'AGENCY', 'HK Police', 'HK', 'UTC', 'police.gov.hk', ?, ?)`, [now, now]);
+    for (const seq of [1, 2]) {
+      await raw.exec(
+        `INSERT INTO "case" (ref, agency_id, exchange_id, year, seq, title, severity, type, tlp, status, whose_move, opened_by_id, resolved_at, outcome, last_activity_at, head_hash, created_at, updated_at)
+         VALUES (?, 2, 1, 2026, ?, 'Old', 'high', 'freeze', 'amber', 'RESOLVED', 'agency', 1, ?, 'done', ?, 'x', ?, ?)`,
+        [`HKPF-2026-000${seq}`, seq, now, now, now, now],
+      );
+    }
+    await raw.exec(`INSERT INTO case_amount (case_id, position, kind, asset, amount) VALUES (1, 0, 'frozen', 'BTC', '1')`);
     await raw.exec(
       `INSERT INTO outbox (key, platform, kind, channel_id, order_key, payload, next_attempt_at, deadline_at, created_at) VALUES ('old:1', 'console', 'dm', 'root', 'dm:console:root', ?, ?, ?, ?)`,
       [JSON.stringify({ blocks: [{ kind: "text", rich: [{ t: "text", v: "queued before the upgrade" }] }] }), now, later, now],
@@ -120,7 +130,7 @@ describe.each(PROVIDERS.flatMap((p) => RELEASES.map((r) => [p, r] as const)))("u
     expect(old).toEqual({ state: "sent", audience: "legacy" });
 
     // The comma-separated domains are rows in their order; the timer kept its idempotency key.
-    const domains = await db.tx((tx) => tx.$queryRawUnsafe<{ domain: string }[]>(`SELECT domain FROM organisation_domain ORDER BY position`));
+    const domains = await db.tx((tx) => tx.$queryRawUnsafe<{ domain: string }[]>(`SELECT domain FROM organisation_domain WHERE org_id = 1 ORDER BY position`));
     expect(domains.map((d) => d.domain)).toEqual(["exa.example", "exa-trading.example"]);
     const timers = await db.tx((tx) => tx.$queryRawUnsafe<{ key: string; state: string }[]>(`SELECT key, state FROM timer WHERE key = 'vetting_expiry:2'`));
     expect(timers).toEqual([{ key: "vetting_expiry:2", state: "scheduled" }]);
@@ -131,5 +141,9 @@ describe.each(PROVIDERS.flatMap((p) => RELEASES.map((r) => [p, r] as const)))("u
       { org: 1, name: "default", every: null, days: 127, people: [2] },
     ]);
     expect(await db.tx((tx) => tx.rosterEntry.count({ where: { kind: "oncall" } }))).toBe(0);
+
+    // Cases resolved before results existed have one: frozen when funds were frozen, else other.
+    const results = await db.tx((tx) => tx.case.findMany({ orderBy: { id: "asc" }, select: { ref: true, result: true } }));
+    expect(results).toEqual([{ ref: "HKPF-2026-0001", result: "frozen" }, { ref: "HKPF-2026-0002", result: "other" }]);
   });
 });

@@ -90,6 +90,14 @@ describe("rotation layers", () => {
     expect(names(onCall([changed], [], at("2026-12-08T12:00:00Z")))).toEqual(["cat"]); // week 2 of three people
   });
 
+  it("leaves the turn of someone no longer eligible empty, without shifting everyone else's turns", () => {
+    const weekly = layer({ people: [ann, ben, cat], startDate: "2026-11-23", eligible: (m) => m.id !== cat.id });
+    expect(names(onCall([weekly], [], at("2026-11-24T12:00:00Z")))).toEqual(["ann"]); // week 0
+    expect(names(onCall([weekly], [], at("2026-12-01T12:00:00Z")))).toEqual(["ben"]); // week 1
+    expect(names(onCall([weekly], [], at("2026-12-08T12:00:00Z")))).toEqual([]); // week 2 is cat's: a gap
+    expect(names(onCall([weekly], [], at("2026-12-15T12:00:00Z")))).toEqual(["ann"]); // week 3
+  });
+
   it("puts a cover in the shift of the person it names, and not beyond that person's shift", () => {
     const day = layer({ name: "day", people: [ann], shiftStart: 8 * 60, shiftEnd: 17 * 60 });
     const late = layer({ id: 2, name: "late", people: [ben], shiftStart: 17 * 60, shiftEnd: 23 * 60 });

@@ -52,6 +52,8 @@ export class FakeDiscord {
   #snowflake = 920000000000000000n;
   #failures: { match: RegExp; failure: Failure }[] = [];
   port = 0;
+  /** Files Discord holds (attachments), served from its CDN at /cdn/…. */
+  readonly cdn = new Map<string, { content: Buffer; type: string }>();
 
   constructor() {
     this.#server = createServer((req, res) => void this.#handle(req, res));
@@ -221,8 +223,23 @@ export class FakeDiscord {
     };
   }
 
+  /** An attachment as an interaction's `resolved.attachments` carries it, its bytes on the fake CDN. */
+  attachment(name: string, content: Buffer, type: string): { id: string; filename: string; size: number; url: string; proxy_url: string; content_type: string } {
+    const id = this.snowflake();
+    const path = `/cdn/attachments/${id}/${name}`;
+    this.cdn.set(path, { content, type });
+    const url = `http://127.0.0.1:${this.port}${path}`;
+    return { id, filename: name, size: content.length, url, proxy_url: url, content_type: type };
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
+    const stored = this.cdn.get(decodeURIComponent(url.pathname));
+    if (stored && req.method === "GET") {
+      this.requests.push({ method: "GET", path: decodeURIComponent(url.pathname), body: {}, at: Date.now() });
+      res.writeHead(200, { "content-type": stored.type, "content-length": String(stored.content.length) }).end(stored.content);
+      return;
+    }
     const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v10)?/, "");
     const method = req.method ?? "GET";
     const body = await this.#body(req);

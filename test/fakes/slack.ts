@@ -36,6 +36,10 @@ export class FakeSlack {
   readonly views: Record<string, unknown>[] = [];
   readonly uploads: { id: string; content: string }[] = [];
   readonly socketAcks: Record<string, unknown>[] = [];
+  /** Files users shared, served at /files-pri/… only with the bot's token (as Slack does). */
+  readonly files = new Map<string, { content: Buffer; type: string }>();
+  readonly fileFetches: { path: string; authorization: string | undefined }[] = [];
+  botToken = "xoxb-fake";
   #server: Server;
   #wss: WebSocketServer | undefined;
   #sockets: WebSocket[] = [];
@@ -82,8 +86,27 @@ export class FakeSlack {
     return Buffer.concat(chunks).toString("utf8");
   }
 
+  /** A file a user shared, as a submitted file input names it. */
+  file(name: string, content: Buffer, type: string): { id: string; name: string; mimetype: string; size: number; url_private: string; url_private_download: string } {
+    const id = `F${this.files.size + 1}FAKE`;
+    const path = `/files-pri/T0FAKE-${id}/download/${encodeURIComponent(name)}`;
+    this.files.set(path, { content, type });
+    const url = `http://127.0.0.1:${this.port}${path}`;
+    return { id, name, mimetype: type, size: content.length, url_private: url, url_private_download: url };
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
+    const shared = this.files.get(url.pathname);
+    if (shared && req.method === "GET") {
+      this.fileFetches.push({ path: url.pathname, authorization: req.headers.authorization });
+      if (req.headers.authorization !== `Bearer ${this.botToken}`) {
+        res.writeHead(302, { location: "https://fake.slack.com/login" }).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": shared.type, "content-length": String(shared.content.length) }).end(shared.content);
+      return;
+    }
     const raw = await this.#body(req);
     if (url.pathname.startsWith("/respond/")) {
       this.responses.push({ id: decodeURIComponent(url.pathname.slice("/respond/".length)), body: JSON.parse(raw || "{}") });

@@ -83,6 +83,8 @@ export class Harness {
   readonly core: Core;
   readonly outbox: OutboxWorker;
   readonly scheduler: Scheduler;
+  /** Where the console saves documents handed back to its users. */
+  readonly filesDir = mkdtempSync(join(tmpdir(), "liaison-files-"));
 
   private constructor(
     readonly db: Database,
@@ -103,6 +105,7 @@ export class Harness {
       interactive: false,
       runner: this.core.dispatcher,
       settle: () => this.settle(),
+      filesDir: this.filesDir,
     });
   }
 
@@ -198,6 +201,7 @@ export class Harness {
   }
 
   close() {
+    rmSync(this.filesDir, { recursive: true, force: true });
     return this.cleanup();
   }
 }

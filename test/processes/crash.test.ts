@@ -88,8 +88,9 @@ describe.each(PROVIDERS)("crashes on %s", (provider: Provider) => {
     await second.finish();
     const all = first.stdout + second.stdout;
     expect(count(all, LEVEL2_DM)).toBe(1);
-    const events = await query<{ type: string; n: number }>(url, `SELECT type, COUNT(*) AS n FROM "case_event" GROUP BY type`);
-    expect(Number(events.find((e) => e.type === "escalated")?.n)).toBe(1);
+    // Level 2 once (level 3, due at 9 s, may follow on a slow machine before the bot stops).
+    const level2 = await query<{ n: number }>(url, `SELECT COUNT(*) AS n FROM "case_event" WHERE type = 'escalated' AND data LIKE '%"level":2,%'`);
+    expect(Number(level2[0]!.n)).toBe(1);
     // The missed reminders (due at 2 s and 4 s) collapse into one: no two reminders fired
     // together, whatever the reminders that came later at their normal pace.
     const at = (await query<{ at: number | Date }>(url, `SELECT at FROM "case_event" WHERE type = 'reminder' ORDER BY seq`)).map((r) => new Date(r.at).getTime());

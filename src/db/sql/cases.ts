@@ -29,6 +29,7 @@ function parts(d: Dialect): string {
       (SELECT json_group_array(json_array(p.member_id, p.reason, p.paged_at)) FROM (SELECT * FROM "case_participant" WHERE case_id = c.id ORDER BY id) p) AS participants,
       (SELECT json_array(h.id, h.from_id, h.to_member_id, (SELECT ${org(d, "o")} FROM "organisation" o WHERE o.id = h.to_org_id), h.note, h.offered_at, h.accepted_by_id, h.consented_by_id, h.accepted_at, h.consented_at)
          FROM "handoff" h WHERE h.case_id = c.id AND h.state = 'offered' ORDER BY h.id DESC LIMIT 1) AS handoff,
+      (SELECT json_group_array(json_array(lp.kind, lp.number, lp.authority, lp.date, lp.recorded_at)) FROM (SELECT * FROM "legal_process" WHERE case_id = c.id ORDER BY id) lp) AS processes,
       (SELECT json_group_array(json_array(t.id, t.platform, t.channel_id, t.binding_id, t.member_id, t.active, t.card_message_id, t.thread_id)) FROM (SELECT * FROM "case_thread" WHERE case_id = c.id ORDER BY id) t) AS threads`;
   }
   return `(SELECT ${org(d, "o")} FROM "organisation" o WHERE o.id = c.agency_id) AS agency,
@@ -38,11 +39,12 @@ function parts(d: Dialect): string {
       (SELECT COALESCE(json_agg(json_build_array(p.member_id, p.reason, p.paged_at) ORDER BY p.id), '[]'::json) FROM "case_participant" p WHERE p.case_id = c.id) AS participants,
       (SELECT json_build_array(h.id, h.from_id, h.to_member_id, (SELECT ${org(d, "o")} FROM "organisation" o WHERE o.id = h.to_org_id), h.note, h.offered_at, h.accepted_by_id, h.consented_by_id, h.accepted_at, h.consented_at)
          FROM "handoff" h WHERE h.case_id = c.id AND h.state = 'offered' ORDER BY h.id DESC LIMIT 1) AS handoff,
+      (SELECT COALESCE(json_agg(json_build_array(lp.kind, lp.number, lp.authority, lp.date, lp.recorded_at) ORDER BY lp.id), '[]'::json) FROM "legal_process" lp WHERE lp.case_id = c.id) AS processes,
       (SELECT COALESCE(json_agg(json_build_array(t.id, t.platform, t.channel_id, t.binding_id, t.member_id, t.active, t.card_message_id, t.thread_id) ORDER BY t.id), '[]'::json) FROM "case_thread" t WHERE t.case_id = c.id) AS threads`;
 }
 
 const COLUMNS = `c.id, c.ref, c.title, c.summary, c.severity, c.type, c.tlp, c.status, c.whose_move, c.opened_by_id, c.assignee_id,
-  c.external_ref, c.deadline, c.confirmed_by_id, c.confirmed_at, c.paged_at, c.ack_at, c.ack_by_id, c.resolved_at, c.outcome, c.closed_at,
+  c.external_ref, c.deadline, c.confirmed_by_id, c.confirmed_at, c.paged_at, c.ack_at, c.ack_by_id, c.resolved_at, c.outcome, c.result, c.preserved_until, c.freeze_until, c.closed_at,
   c.waiting_since, c.agency_wait_seconds, c.escalation_level, c.last_activity_at, c.created_at, c.event_count, c.head_hash`;
 
 type OrgTuple = [number, string, string, string, string, string, string];
@@ -96,6 +98,10 @@ export function readCase(r: Record<string, unknown>): CaseRow {
     ackById: toIntOrNull(r.ack_by_id),
     resolvedAt: toDateOrNull(r.resolved_at),
     outcome: toStrOrNull(r.outcome),
+    result: toStrOrNull(r.result),
+    preservedUntil: toDateOrNull(r.preserved_until),
+    freezeUntil: toDateOrNull(r.freeze_until),
+    processes: toJson<[string, string, string, string | null, unknown][]>(r.processes).map(([kind, number, authority, date, at]) => ({ kind, number, authority, date, at: toDate(at) })),
     closedAt: toDateOrNull(r.closed_at),
     waitingSince: toDateOrNull(r.waiting_since),
     agencyWaitSeconds: toInt(r.agency_wait_seconds),

@@ -71,10 +71,13 @@ export const coversOf = statement<{ orgIds: number[]; after: Date }, CoverRow>(
   }),
 );
 
-/** Cancels an organisation's scheduled shift-change timers other than `keep` (its next one). */
+/**
+ * Cancels an organisation's future shift-change timers other than `keep` (its next one). One
+ * already due (its firing failed and waits to be retried, or the scheduler is behind) still fires.
+ */
 export const cancelShiftTimers = statement<{ prefix: string; keep: string; now: Date }>(
   "cancel_shift_timers",
-  `UPDATE "timer" SET state = 'cancelled', updated_at = @now WHERE kind = 'shift' AND state = 'scheduled' AND key LIKE @prefix AND key <> @keep`,
+  `UPDATE "timer" SET state = 'cancelled', updated_at = @now WHERE kind = 'shift' AND state = 'scheduled' AND key LIKE @prefix AND key <> @keep AND due_at > @now`,
 );
 
 /**
@@ -86,7 +89,8 @@ export const upsertShiftTimer = statement<{ key: string; dueAt: Date; payload: s
   "upsert_shift_timer",
   `INSERT INTO "timer" ("kind", "key", "due_at", "state", "attempts", "payload", "created_at", "updated_at")
    VALUES ('shift', @key, @dueAt, 'scheduled', 0, @payload, @now, @now)
-   ON CONFLICT ("key") DO UPDATE SET state = 'scheduled', payload = excluded.payload, updated_at = excluded.updated_at
+   ON CONFLICT ("key") DO UPDATE SET state = 'scheduled', payload = excluded.payload, updated_at = excluded.updated_at,
+     attempts = 0, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, last_error = NULL
    WHERE "timer".state IN ('scheduled', 'cancelled')`,
 );
 

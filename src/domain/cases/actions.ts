@@ -3,7 +3,8 @@ import { mention, para, rich, type Block } from "../../model/message.js";
 import type { Amount } from "../amounts.js";
 import { formatAge } from "../durations.js";
 import { personRef, type MemberView } from "../members.js";
-import { ACK_CYCLE } from "../timers.js";
+import { ACK_CYCLE, type TimerKind } from "../timers.js";
+import { resultOf, startFreezeHold, type Result } from "./requests.js";
 import { requireNotClosed, requireSide, type Side } from "./access.js";
 import { formatAmounts } from "./card.js";
 import type { CaseEnv } from "./context.js";
@@ -17,11 +18,8 @@ import { pageLevel, type Level } from "./paging.js";
  * locked) and the time, into the change that is then written at once (see run.ts).
  */
 
-export interface Acting {
-  c: CaseRecord;
-  side: Side;
-  me: MemberView;
-}
+export type { Acting } from "./context.js";
+import type { Acting } from "./context.js";
 
 export function requirePaged(c: CaseRecord, action: string) {
   if (awaitingConfirmation(c)) {
@@ -129,28 +127,34 @@ export function escalate(env: CaseEnv, { c, me }: Acting, reason: string): Level
 
 export interface Resolution {
   outcome: string;
+  result?: Result;
   frozen: Amount[];
   seized: Amount[];
 }
+
+/** What resolving ends: the work of acknowledging and answering, not the clocks the law sets (§9). */
+const WORK_TIMERS: TimerKind[] = ["reminder", "level2", "level3", "handoff", "stale", "agency_remind"];
 
 export function resolve(env: CaseEnv, { c, side, me }: Acting, r: Resolution): void {
   requireSide(c, side, ["exchange", "coordinator"], "resolve");
   requireNotClosed(c, "resolve");
   requirePaged(c, "resolved");
   if (c.status === "RESOLVED") throw new UserError("conflict", `${c.ref} is already resolved`);
+  const result = resultOf(c, { result: r.result, outcome: r.outcome, frozen: r.frozen });
   const acked = recordAck(env, c, me);
-  update(env, c, { status: "RESOLVED", resolvedAt: env.now, outcome: r.outcome });
+  update(env, c, { status: "RESOLVED", resolvedAt: env.now, outcome: r.outcome, result });
   setWhoseMove(env, c, "agency");
-  env.change.cancelTimers(c.id, "all");
+  env.change.cancelTimers(c.id, WORK_TIMERS);
+  if (r.frozen.length > 0) startFreezeHold(env, c);
   const recovered = [...r.frozen.map((a) => ({ ...a, kind: "frozen" as const })), ...r.seized.map((a) => ({ ...a, kind: "seized" as const }))];
   for (const a of recovered) env.change.amount(c, c.amounts.push(a) - 1, a);
   const event = env.change.event(c, {
     at: env.now,
     actorId: me.id,
     type: "resolved",
-    data: { outcome: r.outcome, frozen: r.frozen, seized: r.seized, acknowledged: acked },
+    data: { outcome: r.outcome, result, frozen: r.frozen, seized: r.seized, acknowledged: acked, ...(c.freezeUntil ? { freezeUntil: c.freezeUntil.toISOString() } : {}) },
   });
-  const post = [para(rich`Resolved by ${mention(personRef(me))}: ${r.outcome}`)];
+  const post = [para(rich`Resolved by ${mention(personRef(me))} (${result}): ${r.outcome}`)];
   if (recovered.length > 0) post.push(para(rich`Frozen / seized: ${formatAmounts(recovered)}.`));
   post.push(para(rich`${c.agency.code}: close it with /case close ${c.ref}, or reopen it.`));
   announce(env, c, event.seq, post);

@@ -89,7 +89,14 @@ export function caseCard(c: CaseRecord, audience: Audience, policy: Policy, now:
     const to = c.pendingHandoff.toMember ? [mention(personRef(c.pendingHandoff.toMember))] : rich`${c.pendingHandoff.toOrg!.code}`;
     fields.push({ label: "handoff offered to", value: to, short: true });
   }
-  if (c.outcome) fields.push({ label: "outcome", value: rich`${c.outcome}` });
+  if (c.processes.length > 0) {
+    const last = c.processes.at(-1)!;
+    const more = c.processes.length > 1 ? ` (+${c.processes.length - 1} more)` : "";
+    fields.push({ label: "legal basis", value: rich`${last.kind} ${last.number}, ${last.authority}${last.date ? `, ${last.date}` : ""}${more}` });
+  }
+  if (c.preservedUntil) fields.push({ label: "preserved until", value: rich`${formatTime(c.preservedUntil)}${c.preservedUntil.getTime() <= now.getTime() ? " (lapsed)" : ""}`, short: true });
+  if (c.freezeUntil) fields.push({ label: "freeze held until", value: rich`${formatTime(c.freezeUntil)}${c.freezeUntil.getTime() <= now.getTime() ? " (ended)" : ""}`, short: true });
+  if (c.outcome) fields.push({ label: "outcome", value: rich`${c.result ? `${c.result}: ` : ""}${c.outcome}` });
   const timers = timerLine(c, policy, now);
   if (timers) fields.push({ label: "timers", value: rich`${timers}` });
 

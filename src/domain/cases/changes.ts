@@ -7,6 +7,7 @@ import type { Caller, MemberView } from "../members.js";
 import { resolvePerson } from "../members.js";
 import { findOrg, type Organisation } from "../orgs.js";
 import * as act from "./actions.js";
+import { extend as extendClock, recordProcess, type ProcessKind } from "./requests.js";
 import { caseEnv, CaseContext, type Needs } from "./context.js";
 import { acceptHandoff, offerHandoff, type Acceptance, type HandoffTarget } from "./handoff.js";
 import { loadCases, type CaseRecord, type Tlp, type WhoseMove } from "./model.js";
@@ -92,6 +93,16 @@ export function accept(run: Run, ref: string) {
     acceptHandoff,
     { offered: true },
   );
+}
+
+/** `/case extend`: the agency's on-call is loaded for the reminders the new end brings. */
+export const extend = (run: Run, ref: string, o: { by: number | undefined; basis: string }) => changeCase(run, ref, {}, (env, a) => extendClock(env, a, o));
+
+/** `/case process`: the event in the change, the row beside it in the same transaction. */
+export async function process(run: Run & { caller: Caller }, ref: string, p: { kind: ProcessKind; number: string; authority: string; date: string | null }) {
+  const out = await changeCase(run, ref, {}, (env, a) => recordProcess(env, a, p));
+  await run.tx.legalProcess.create({ data: { caseId: out.c.id, ...p, recordedById: run.caller.member!.id, recordedAt: out.env.now } });
+  return out;
 }
 
 export type { MemberView };

@@ -9,6 +9,7 @@ import { onCall, onCallByLayer, type LayerOnCall } from "../rotation.js";
 import type { Organisation } from "../orgs.js";
 import { Change } from "./change.js";
 import type { CaseRecord } from "./model.js";
+import type { Side } from "./access.js";
 
 /**
  * Everything deciding a change may read, loaded before it is decided: the rosters of the
@@ -103,7 +104,7 @@ export class CaseContext {
       for (const id of orgIds) ctx.#rosters.set(`${id}:lead`, []);
       if (orgIds.length > 0) {
         for (const r of await tx.sql.all(rosterMembers, { orgIds })) ctx.#rosters.get(`${r.orgId}:${r.kind}`)?.push(r.member);
-        for (const [id, s] of await loadOnCall(tx, orgIds, now)) ctx.#onCall.set(id, vettedOnly(s, now));
+        for (const [id, s] of await loadOnCall(tx, orgIds, now)) ctx.#onCall.set(id, vettedOnly(s, now, id));
       }
     }
     if (needs.coordinators) ctx.#coordinators = (await tx.sql.all(coordinatorMembers, {})).filter((m) => standingOf(m, now) === "vetted");
@@ -119,6 +120,13 @@ export class CaseContext {
     if (needs.people?.length) for (const [id, m] of await loadMembers(tx, needs.people)) ctx.#people.set(id, m);
     return ctx;
   }
+}
+
+/** Who changes a case: the case (loaded, locked), the side they act on, and the member. */
+export interface Acting {
+  c: CaseRecord;
+  side: Side;
+  me: MemberView;
 }
 
 /** What deciding a change works with: the time, the settings, what was loaded, and the change it builds. */

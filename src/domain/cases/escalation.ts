@@ -7,6 +7,7 @@ import { audienceOf, isActive, type CaseRecord } from "./model.js";
 import { notifyPeople, notifyThreads } from "./notify.js";
 import { hasUnpaged, pageLevel, type Level } from "./paging.js";
 import { consentAskable } from "./people.js";
+import { fireClock, startPreservation } from "./requests.js";
 
 /**
  * Escalation by timer. From the page: a reminder every `remind` until someone acknowledges,
@@ -35,6 +36,7 @@ export function startPaging(env: CaseEnv, c: CaseRecord, actorId: number | null)
   env.change.touch(c);
   const result = pageLevel(env, c, 1, { actorId, cause: "paged" });
   scheduleAckCycle(env, c, env.now);
+  startPreservation(env, c);
   return result;
 }
 
@@ -186,5 +188,8 @@ export function fireCaseTimer(env: CaseEnv, c: CaseRecord, t: TimerRow): void {
       return staleNudge(env, c);
     case "agency_remind":
       return agencyReminder(env, c, payload as { since: string; n: number });
+    case "preservation":
+    case "freeze_hold":
+      return fireClock(env, c, t.kind, payload as { until: string; step: "warn" | "end"; before?: number });
   }
 }

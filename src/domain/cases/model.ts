@@ -1,5 +1,5 @@
 import type { Tx } from "../../db/database.js";
-import type { CaseRow, ThreadRow } from "../../db/rows.js";
+import type { CaseRow, LegalProcessRow, ThreadRow } from "../../db/rows.js";
 import { caseByRef, caseByRefForChange, casesById, casesByIdForChange, casesByIdForChangeSkipLocked } from "../../db/sql/cases.js";
 import { loadMembers, standingOf, type MemberView } from "../members.js";
 import type { Organisation } from "../orgs.js";
@@ -66,6 +66,10 @@ export interface CaseRecord {
   ackById: number | null;
   resolvedAt: Date | null;
   outcome: string | null;
+  result: string | null;
+  preservedUntil: Date | null;
+  freezeUntil: Date | null;
+  processes: LegalProcessRow[];
   closedAt: Date | null;
   waitingSince: Date | null;
   agencyWaitSeconds: number;

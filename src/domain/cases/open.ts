@@ -6,7 +6,7 @@ import type { Organisation } from "../orgs.js";
 import type { Severity } from "../policy.js";
 import type { Subject } from "../subjects.js";
 import { GENESIS_HASH } from "../timeline.js";
-import type { Acting } from "./actions.js";
+import type { Acting } from "./context.js";
 import type { CaseEnv } from "./context.js";
 import { deconflict } from "./deconflict.js";
 import { startPaging } from "./escalation.js";
@@ -74,6 +74,10 @@ export function openCase(env: CaseEnv, opener: MemberView, o: Opening, input: Ne
     ackById: null,
     resolvedAt: null,
     outcome: null,
+    result: null,
+    preservedUntil: null,
+    freezeUntil: null,
+    processes: [],
     closedAt: null,
     waitingSince: null,
     agencyWaitSeconds: 0,

@@ -1,7 +1,8 @@
 import { joinRich, page, para, rich, type Block } from "../../model/message.js";
 import { personRef, standingOf, type MemberView } from "../members.js";
 import type { CaseEnv } from "./context.js";
-import { isActive, pagedNow, type CaseRecord } from "./model.js";
+import { recipientVerdict } from "../audience.js";
+import { audienceOf, isActive, pagedNow, type CaseRecord } from "./model.js";
 import { ensureThreads, notifyPeople, notifyThreads } from "./notify.js";
 
 /**
@@ -128,7 +129,12 @@ export function pageLevel(env: CaseEnv, c: CaseRecord, requested: Level, how: { 
 export function shiftHandoff(env: CaseEnv, c: CaseRecord, shift: { orgId: number; incoming: MemberView[]; outgoing: MemberView[]; layers: string[] }): void {
   const exchangeSide = shift.orgId === c.exchange.id;
   const waitingForAck = exchangeSide && isActive(c) && c.pagedAt !== null && (c.ackAt === null || c.status === "REOPENED") && c.whoseMove === "exchange";
-  const fresh = waitingForAck ? shift.incoming.filter((m) => !c.participants.find((p) => p.member.id === m.id)?.pagedAt) : [];
+  // Only people who may see the case as it is (a TLP:RED case names its people: the incoming
+  // on-call is not added to one by a shift change; its escalation goes on as before).
+  const audience = audienceOf(c);
+  const fresh = waitingForAck
+    ? shift.incoming.filter((m) => !c.participants.find((p) => p.member.id === m.id)?.pagedAt && recipientVerdict(audience, m, env.now).ok)
+    : [];
   for (const m of fresh) env.change.participant(c, m, REASONS[1], env.now);
   if (fresh.length > 0 && c.tlp === "red") ensureThreads(env, c, c.eventCount);
   const event = env.change.event(c, {

@@ -36,8 +36,8 @@ export function ackBreached(c: CaseRecord, policy: Policy, now: Date): boolean {
   return c.ackAt ? c.ackAt.getTime() > due : isActive(c) && now.getTime() > due;
 }
 
-export async function listCases(tx: Tx, caller: Caller, scope: ListScope, policy: Policy, now: Date): Promise<{ cases: CaseRecord[]; more: boolean }> {
-  const visible = visibleWhere(caller);
+export async function listCases(tx: Tx, caller: Caller, scope: ListScope, policy: Policy, now: Date, result?: string): Promise<{ cases: CaseRecord[]; more: boolean }> {
+  const visible = result ? { AND: [visibleWhere(caller), { result }] } : visibleWhere(caller);
   const me = caller.member?.id ?? -1;
   const scoped =
     scope === "mine"
@@ -133,7 +133,20 @@ export function describeEvent(e: TimelineEntry, names: Map<number, string>): str
     case "handoff_accepted":
       return `accepted the handoff${d.movedTo ? ` (case moved from ${String(d.movedFrom)} to ${String(d.movedTo)})` : ""}`;
     case "resolved":
-      return `resolved: ${String(d.outcome)}`;
+      return `resolved${d.result ? ` (${String(d.result)})` : ""}: ${String(d.outcome)}${d.freezeUntil ? `; freeze held until ${String(d.freezeUntil).slice(0, 16).replace("T", " ")} UTC` : ""}`;
+    case "legal_process":
+      return `legal basis: ${String(d.kind)} ${String(d.number)}, ${String(d.authority)}${d.date ? `, dated ${String(d.date)}` : ""}`;
+    case "extended":
+      return `extended the ${d.what === "freeze_hold" ? "freeze hold" : "preservation"} to ${String(d.to).slice(0, 16).replace("T", " ")} UTC: ${String(d.basis)}`;
+    case "preservation_expiring":
+    case "freeze_hold_expiring":
+      return `${e.type === "preservation_expiring" ? "preservation" : "freeze hold"} ends in ${String(d.in)}: reminded`;
+    case "preservation_lapsed":
+      return "preservation lapsed (not extended)";
+    case "freeze_hold_ended":
+      return "freeze hold ended (not extended)";
+    case "document_attached":
+      return `attached document ${String(d.filename)} (${String(d.mime)}, ${String(d.size)} bytes), SHA-256 ${String(d.sha256)}`;
     case "closed":
       return `${d.withdrawn ? "withdrew and closed" : "closed"}${d.reason ? `: ${String(d.reason)}` : ""}`;
     case "reopened":

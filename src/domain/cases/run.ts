@@ -5,8 +5,7 @@ import { applyWrites } from "../../db/writes.js";
 import { UserError } from "../../model/errors.js";
 import type { Caller } from "../members.js";
 import { requireVisible, unknownCase, type Side } from "./access.js";
-import type { Acting } from "./actions.js";
-import { caseEnv, CaseContext, type CaseEnv, type Needs } from "./context.js";
+import { caseEnv, CaseContext, type Acting, type CaseEnv, type Needs } from "./context.js";
 import { fireCaseTimer, type TimerRow } from "./escalation.js";
 import { awaitingConfirmation, loadCase, loadCases, namedOn, type CaseRecord } from "./model.js";
 
