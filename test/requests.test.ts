@@ -45,7 +45,8 @@ describe.each(PROVIDERS)("requests on %s", (provider) => {
 
   it("holds a freeze from the resolution, reminds both sides, and extends it on either side's word", async () => {
     const ref = refOf(await h.say(open("Freeze", "freeze")));
-    await h.say(`bob: /case resolve ${ref} outcome:"frozen on our side" frozen:"1 BTC"`);
+    // The agency closes the case: the freeze hold runs on (it is the law's clock, not the case's).
+    await h.say(`bob: /case resolve ${ref} outcome:"frozen on our side" frozen:"1 BTC"\nalice: /case close ${ref}`);
     const warned = await h.advance(41_000);
     expect(dms(warned, "bob")).toEqual([`[dm @bob] The freeze hold of ${ref} ends in 20s (2026-11-23 09:01 UTC). To keep it, extend it: /case extend ${ref} by:30d basis:"…"`]);
     expect(await refused(`alice: /case extend ${ref} basis:"court order coming"`)).toBe("missing by (how much longer the freeze is held, e.g. by:30d)");
@@ -106,6 +107,9 @@ describe.each(PROVIDERS)("requests on %s", (provider) => {
     const elf = join(h.filesDir, "tool.pdf");
     writeFileSync(elf, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)]));
     expect(await refused(`alice: /case attach ${ref} file:${elf}`)).toBe("file: tool.pdf is application/x-elf; Liaison keeps PDF, images, office documents, e-mail, text, CSV or ZIP, never programs or scripts");
+    const page = join(h.filesDir, "invoice.html");
+    writeFileSync(page, "<!doctype html><script>alert(1)</script>");
+    expect(await refused(`alice: /case attach ${ref} file:${page}`)).toBe("file: invoice.html is a script or a web page; Liaison keeps documents, never programs or scripts");
     const empty = join(h.filesDir, "empty.txt");
     writeFileSync(empty, "");
     expect(await refused(`alice: /case attach ${ref} file:${empty}`)).toBe("file: empty.txt is empty");

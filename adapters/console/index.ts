@@ -137,9 +137,13 @@ export class ConsoleAdapter {
     mkdirSync(dir, { recursive: true });
     for (const f of files) {
       if (f.kind !== "file") continue;
-      const path = join(dir, basename(f.filename));
-      writeFileSync(path, Buffer.from(f.content, "base64"));
-      this.write([`(only ${speaker}) saved ${f.filename} to ${path}`]);
+      const path = join(dir, basename(f.filename).slice(0, 120));
+      try {
+        writeFileSync(path, Buffer.from(f.content, "base64"));
+        this.write([`(only ${speaker}) saved ${f.filename} to ${path}`]);
+      } catch (error) {
+        this.write([`(only ${speaker}) error: could not save ${f.filename} to ${path}: ${(error as Error).message}`]);
+      }
     }
   }
 

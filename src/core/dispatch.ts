@@ -219,7 +219,10 @@ export class Dispatcher {
       command = resolved.command;
       const raw = resolved.raw;
       label = commandName(command);
-      const files = await readFiles(command, raw, inv.files);
+      // A file is downloaded only for someone the command is for, and outside the transaction.
+      const takesFiles = Object.values(command.options).some((o) => o.meta.kind === "file");
+      if (takesFiles) await db.tx(async (tx) => checkAccess(command!, await loadCaller(tx, inv.account, clock.now())));
+      const files = takesFiles ? await readFiles(command, raw, inv.files) : {};
       const reply = await db.tx(async (tx) => {
         const now = clock.now();
         // Remembered only if the command's work commits with it: one commit, and a crash in

@@ -166,7 +166,8 @@ export function close(env: CaseEnv, { c, side, me }: Acting, reason: string | un
   if (c.status === "CLOSED") throw new UserError("conflict", `${c.ref} is already closed`);
   const wasResolved = c.status === "RESOLVED";
   update(env, c, { status: "CLOSED", closedAt: env.now });
-  env.change.cancelTimers(c.id, "all");
+  // The work ends; the clocks the law sets (a preservation, a freeze hold) run on (§9).
+  env.change.cancelTimers(c.id, WORK_TIMERS);
   const event = env.change.event(c, { at: env.now, actorId: me.id, type: "closed", data: { reason: reason ?? null, withdrawn: !wasResolved } });
   const why = reason ? `: ${reason}` : "";
   announce(env, c, event.seq, [para(rich`${wasResolved ? "Closed" : "Withdrawn and closed"} by ${mention(personRef(me))}${why}.`)]);

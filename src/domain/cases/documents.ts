@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { fileTypeFromBuffer } from "file-type";
 import { UserError } from "../../model/errors.js";
+import { neutraliseBidi } from "../../model/text.js";
 import { mention, para, rich } from "../../model/message.js";
 import type { FileValue } from "../../model/upload.js";
 import { personRef } from "../members.js";
@@ -33,11 +34,21 @@ const ALLOWED = new Set([
   "application/vnd.oasis.opendocument.text",
   "application/vnd.oasis.opendocument.spreadsheet",
   "message/rfc822",
+  // Older Office documents and Outlook messages (.doc, .xls, .msg) are compound files.
+  "application/x-cfb",
   "text/plain",
   "text/csv",
 ]);
 
-const safeName = (name: string) => name.replace(/[\\/\u0000-\u001f\u007f]/g, "_").replace(/^\.+/, "_").slice(0, 200) || "document";
+/** A name to show and save under: no path, no control or bidi characters, at most 120 characters. */
+const safeName = (name: string) =>
+  neutraliseBidi(name)
+    .replace(/[\\/\u0000-\u001f\u007f\uFFFD]/g, "_")
+    .replace(/^\.+/, "_")
+    .slice(0, 120) || "document";
+
+/** Text that a browser or a shell would run, whatever it calls itself. */
+const SCRIPT_NAME = /\.(html?|xhtml|svg|js|mjs|vbs|vbe|wsf|hta|sh|bash|zsh|ps1|psm1|bat|cmd|com|exe|scr|py|pl|rb|php|jar|lnk|url)$/i;
 
 /** The media type the content shows, or a refusal naming what is wrong. */
 export async function checkType(file: FileValue): Promise<string> {
@@ -49,13 +60,17 @@ export async function checkType(file: FileValue): Promise<string> {
     const text = file.content.toString("utf8");
     const binary = text.includes("\uFFFD") || /[\u0000-\u0008\u000e-\u001f]/.test(text);
     if (binary) throw UserError.about("file", "invalid_option", `file: ${safeName(file.name)} is not a document Liaison keeps (PDF, images, office documents, e-mail, text, CSV or ZIP)`);
+    if (SCRIPT_NAME.test(file.name.trim()) || /^\s*(<(!doctype|html|script|svg)|#!)/i.test(text)) {
+      throw UserError.about("file", "invalid_option", `file: ${safeName(file.name)} is a script or a web page; Liaison keeps documents, never programs or scripts`);
+    }
     mime = /\.csv$/i.test(file.name) ? "text/csv" : "text/plain";
   }
   if (!ALLOWED.has(mime)) {
     throw UserError.about("file", "invalid_option", `file: ${safeName(file.name)} is ${mime}; Liaison keeps PDF, images, office documents, e-mail, text, CSV or ZIP, never programs or scripts`);
   }
   const declared = file.declaredType?.split(";")[0]?.trim().toLowerCase();
-  if (declared && declared !== "application/octet-stream" && declared.split("/")[0] !== mime.split("/")[0] && declared !== mime) {
+  const family = (t: string) => (t.startsWith("text/") && t !== "text/plain" && t !== "text/csv" ? t : t.split("/")[0]);
+  if (declared && declared !== "application/octet-stream" && family(declared) !== family(mime) && declared !== mime) {
     throw UserError.about("file", "invalid_option", `file: ${safeName(file.name)} was sent as ${declared} but its content is ${mime}`);
   }
   return mime;
@@ -77,7 +92,8 @@ export async function attach(run: Runner & { caller: Caller }, ref: string, file
   // The case is locked: numbering after the last document cannot race another attach.
   const last = await tx.caseDocument.findFirst({ where: { caseId: out.c.id }, orderBy: { position: "desc" }, select: { position: true } });
   const position = (last?.position ?? 0) + 1;
-  await tx.documentBlob.upsert({ where: { sha256 }, create: { sha256, size, content: new Uint8Array(file.content), createdAt: out.env.now }, update: {} });
+  // Two cases may get the same bytes at once: the second insert of a blob is a no-op, not a conflict.
+  await tx.$executeRaw`INSERT INTO "document_blob" ("sha256", "size", "content", "created_at") VALUES (${sha256}, ${size}, ${new Uint8Array(file.content)}, ${out.env.now}) ON CONFLICT ("sha256") DO NOTHING`;
   await tx.caseDocument.create({ data: { caseId: out.c.id, position, sha256, filename, mime, size, note: note ?? null, uploadedById: run.caller.member!.id, uploadedAt: out.env.now } });
   return { c: out.c, position, sha256, mime, size, filename };
 }

@@ -44,7 +44,10 @@ export function startPreservation(env: CaseEnv, c: CaseRecord): void {
 
 /** Resolving with funds frozen starts the freeze hold. */
 export function startFreezeHold(env: CaseEnv, c: CaseRecord): void {
-  c.freezeUntil = new Date(env.now.getTime() + env.services.policy.freezeHold.period);
+  const until = new Date(env.now.getTime() + env.services.policy.freezeHold.period);
+  // Resolved again after a reopen: a hold already running (perhaps extended) is never cut short.
+  if (c.freezeUntil && c.freezeUntil.getTime() >= until.getTime()) return;
+  c.freezeUntil = until;
   env.change.touch(c);
   scheduleClock(env, c, "freeze_hold", c.freezeUntil);
 }
@@ -67,7 +70,8 @@ function exchangeSide(c: CaseRecord): MemberView[] {
 /** A clock's reminder or end, as a due timer: nothing if the clock moved (extended) or the case is closed. */
 export function fireClock(env: CaseEnv, c: CaseRecord, kind: Clock, payload: { until: string; step: "warn" | "end"; before?: number }): void {
   const until = kind === "preservation" ? c.preservedUntil : c.freezeUntil;
-  if (!until || until.toISOString() !== payload.until || isClosed(c)) return;
+  // A closed case keeps its preservation or freeze hold: the law's clock, not the case's.
+  if (!until || until.toISOString() !== payload.until) return;
   const what = WHAT[kind];
   if (payload.step === "warn") {
     const event = env.change.event(c, { at: env.now, actorId: null, type: `${kind}_expiring`, data: { until: payload.until, in: formatDuration(payload.before ?? 0) } });
@@ -86,8 +90,11 @@ export function fireClock(env: CaseEnv, c: CaseRecord, kind: Clock, payload: { u
  * preservation: by default its period again, never past its maximum from the page).
  */
 export function extend(env: CaseEnv, { c, me }: Acting, o: { by: number | undefined; basis: string }): { what: string; until: Date } {
-  if (isClosed(c)) throw new UserError("invalid_state", `${c.ref} is closed; nothing of it is held any more`);
   const policy = env.services.policy;
+  const ended = c.freezeUntil ?? (c.type === "preservation" ? c.preservedUntil : null);
+  if (ended && ended.getTime() <= env.now.getTime()) {
+    throw new UserError("invalid_state", `the ${c.freezeUntil ? "freeze hold" : "preservation"} of ${c.ref} already ended at ${formatTime(ended)}; it cannot be extended after the fact (a new request starts a new one)`);
+  }
   let kind: Clock;
   let from: Date;
   let to: Date;
