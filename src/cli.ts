@@ -1,18 +1,47 @@
+import { readFileSync } from "node:fs";
 import { parseConfig, readEnvironment } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { loadCase } from "./domain/cases/model.js";
 import { verifyChain } from "./domain/timeline.js";
+import { verifyPack } from "./domain/evidence.js";
 import { createLogger } from "./log.js";
 
 /**
- * Operator commands, run next to the bot: `npm run liaison -- audit verify <ref>`.
- * Exit status: 0 intact, 1 broken, 3 no such case, 2 bad usage or configuration.
+ * Operator commands, run next to the bot: `npm run liaison -- audit verify <ref>`, and,
+ * anywhere (no database, no configuration), `npm run liaison -- evidence verify <pack.zip>
+ * [--key <public.pem>]`. Exit status: 0 intact, 1 broken, 3 no such case or file, 2 bad
+ * usage or configuration.
  */
 
-const USAGE = "usage: npm run liaison -- audit verify <case reference>";
+const USAGE = "usage: npm run liaison -- audit verify <case reference>\n       npm run liaison -- evidence verify <pack.zip> [--key <public.pem>]";
+
+function verifyEvidence(args: string[]): number {
+  const keyAt = args.indexOf("--key");
+  const keyFile = keyAt >= 0 ? args[keyAt + 1] : undefined;
+  const rest = args.filter((_, i) => keyAt < 0 || (i !== keyAt && i !== keyAt + 1));
+  const [file] = rest;
+  if (!file || rest.length > 1 || (keyAt >= 0 && !keyFile)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  let zip: Buffer;
+  let key: string | undefined;
+  try {
+    zip = readFileSync(file);
+    key = keyFile ? readFileSync(keyFile, "utf8") : undefined;
+  } catch (error) {
+    process.stdout.write(`${(error as Error).message}\n`);
+    return 3;
+  }
+  const check = verifyPack(zip, key);
+  for (const line of check.lines) process.stdout.write(`${line}\n`);
+  process.stdout.write(check.ok ? `${file}: the pack is intact\n` : `${file}: the pack does NOT verify\n`);
+  return check.ok ? 0 : 1;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [group, action, ref] = argv;
+  if (group === "evidence" && action === "verify") return verifyEvidence(argv.slice(2));
   if (group !== "audit" || action !== "verify" || !ref) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

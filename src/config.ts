@@ -20,6 +20,8 @@ export interface Config {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   logLevelExplicit: boolean;
   policyFile: string | undefined;
+  /** LIAISON_SIGNING_KEY_FILE: the Ed25519 private key (PEM) evidence packs are signed with. */
+  signingKeyFile: string | undefined;
   /** How long a claimed timer or outbox row stays with one process before others may take it. */
   leaseMs: number;
   bootstrapAdmins: AccountRef[];
@@ -83,6 +85,7 @@ const envSchema = z
         .optional(),
     ),
     LIAISON_POLICY_FILE: optionalText,
+    LIAISON_SIGNING_KEY_FILE: optionalText,
     LIAISON_LEASE_SECONDS: z.preprocess(
       blankToUndefined,
       z
@@ -228,6 +231,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       logLevel: env.LOG_LEVEL ?? "info",
       logLevelExplicit: env.LOG_LEVEL !== undefined,
       policyFile: env.LIAISON_POLICY_FILE,
+      signingKeyFile: env.LIAISON_SIGNING_KEY_FILE,
       leaseMs: (env.LIAISON_LEASE_SECONDS ?? 30) * 1000,
       bootstrapAdmins,
       ...platforms,

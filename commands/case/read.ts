@@ -2,7 +2,7 @@ import { defineCommand } from "../../src/core/command.js";
 import { list, para, privateReply, rich } from "../../src/model/message.js";
 import { opt } from "../../src/core/options.js";
 import { RESULTS } from "../../src/domain/cases/requests.js";
-import { exportCase } from "../../src/domain/cases/export.js";
+import { evidencePack, exportCase } from "../../src/domain/cases/export.js";
 import { sideOf } from "../../src/domain/cases/access.js";
 import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineFor, timelineLine } from "../../src/domain/cases/queries.js";
 import { run, cardOf, done, ref } from "./shared.js";
@@ -58,14 +58,21 @@ export const listCommand = defineCommand({
 export const exportCommand = defineCommand({
   family: "case",
   path: ["export"],
-  summary: "the timeline as JSON and Markdown, with its audit hashes",
+  summary: "the timeline as JSON and Markdown with its audit hashes; format:pack for a signed evidence pack (.zip)",
   access: "vetted",
-  options: ref,
+  options: { ...ref, format: opt.choice(["files", "pack"] as const, "files (JSON and Markdown, default) or pack (a signed .zip with the documents)", { optional: true }) },
   async run(ctx, o) {
     const c = await findVisible(ctx.tx, ctx.caller, o.ref);
     const who = ctx.caller.member!.name;
     const out = await exportCase(ctx.tx, c, who, ctx.now, sideOf(c, ctx.caller) ?? "exchange");
     const chain = out.verification.intact ? "intact" : `BROKEN: ${out.verification.problem}`;
+    if (o.format === "pack") {
+      const pack = await evidencePack(ctx.tx, c, out, who, ctx.now, ctx.services.signer);
+      return privateReply(
+        para(rich`Evidence pack of ${c.ref} (TLP:${c.tlp.toUpperCase()}): ${out.verification.events} events, hash chain ${chain}, ${pack.documents} document${pack.documents === 1 ? "" : "s"}, signed by the key with SHA-256 fingerprint ${ctx.services.signer.fingerprint}. Check it with: npm run liaison -- evidence verify ${pack.filename}`),
+        { kind: "file", filename: pack.filename, mime: "application/zip", content: Buffer.from(pack.zip).toString("base64"), encoding: "base64" },
+      );
+    }
     return privateReply(
       para(rich`Export of ${c.ref} (TLP:${c.tlp.toUpperCase()}), ${out.verification.events} events, hash chain ${chain}.`),
       { kind: "file", filename: `${c.ref}.json`, mime: "application/json", content: out.json },

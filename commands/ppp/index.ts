@@ -1,5 +1,5 @@
 import { bindCommand, digestNow, digestSchedule, unbindCommand } from "./channels.js";
-import { auditVerify, helpCommand, outboxCommand, policyShow } from "./operations.js";
+import { auditKey, auditVerify, helpCommand, outboxCommand, policyShow } from "./operations.js";
 import { leadsCommand, orgAdd, orgEdit, orgList } from "./orgs.js";
 import { coverCommand, oncallCommand, rotationAdd, rotationList, rotationRemove } from "./rotation.js";
 
@@ -18,6 +18,7 @@ export const pppCommands = [
   unbindCommand,
   policyShow,
   auditVerify,
+  auditKey,
   digestNow,
   digestSchedule,
   outboxCommand,

@@ -28,6 +28,21 @@ export const auditVerify = defineCommand({
   },
 });
 
+export const auditKey = defineCommand({
+  family: "ppp",
+  path: ["audit", "key"],
+  summary: "the public key evidence packs are signed with, and its fingerprint",
+  access: "vetted",
+  options: {},
+  async run(ctx) {
+    const { signer } = ctx.services;
+    return privateReply(
+      para(rich`Evidence packs are signed (Ed25519) with the key whose SHA-256 fingerprint is ${code(signer.fingerprint)}. Its public key:`),
+      { kind: "file", filename: "liaison-signing-key.pem", mime: "application/x-pem-file", content: signer.publicKeyPem },
+    );
+  },
+});
+
 export const policyShow = defineCommand({
   family: "ppp",
   path: ["policy", "show"],

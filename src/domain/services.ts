@@ -1,4 +1,5 @@
 import type { Platform } from "../model/platform.js";
+import type { Signer } from "./evidence.js";
 import type { Policy } from "./policy.js";
 
 /** Long-lived things the domain needs besides the transaction: settings, the policy, where messages may go. */
@@ -8,4 +9,6 @@ export interface DomainServices {
   policy: Policy;
   /** Platforms this deployment delivers to; direct messages go to accounts on these. */
   platforms: readonly Platform[];
+  /** The deployment's evidence-pack signing key. */
+  signer: Signer;
 }

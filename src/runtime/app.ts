@@ -1,3 +1,6 @@
+import { dirname, join } from "node:path";
+import { ephemeralSigner, loadSigner } from "./signing.js";
+import type { Signer } from "../domain/evidence.js";
 import { allCommands } from "../../commands/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import { redactUrl, type Config, type Platform } from "../config.js";
@@ -31,6 +34,8 @@ export interface CoreOptions {
   dedupe?: Deduper;
   /** Whether HTTP requests are waiting for an answer (they go before commands). */
   ioPending?: () => boolean;
+  /** Signs evidence packs; a key for this process only when not given. */
+  signer?: Signer;
 }
 
 export interface Core {
@@ -47,6 +52,7 @@ export function createCore(db: Database, o: CoreOptions): Core {
     registry,
     policy: o.policy ?? DEFAULT_POLICY,
     platforms: o.platforms,
+    signer: o.signer ?? ephemeralSigner(),
   };
   const dispatcher = new Dispatcher({
     db,
@@ -143,9 +149,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     leaseMs: config.leaseMs,
     yieldTo: commandsFirst,
   });
+  const signer = loadSigner({ file: config.signingKeyFile, fallbackFile: join(config.storage.provider === "sqlite" ? dirname(config.storage.file) : "data", "signing-key.pem"), warn: (m) => log.warn(m) });
   const core = createCore(db, {
     clock,
     log,
+    signer,
     policy: options.policy,
     platforms: outbox.platforms,
     metrics,

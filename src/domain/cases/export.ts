@@ -1,4 +1,5 @@
 import type { Tx } from "../../db/database.js";
+import { buildPack, type Signer } from "../evidence.js";
 import { GENESIS_HASH, verifyChain, type Verification } from "../timeline.js";
 import { formatAmounts, formatTime, statusLabel } from "./card.js";
 import type { CaseRecord } from "./model.js";
@@ -16,6 +17,18 @@ export interface CaseExport {
 }
 
 const mdEscape = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/([*_`[\]<>#])/g, "\\$1");
+
+/** The evidence pack of a case (docs/contract.md §10): its export and documents, signed. */
+export async function evidencePack(tx: Tx, c: CaseRecord, out: CaseExport, exportedBy: string, now: Date, signer: Signer): Promise<{ zip: Uint8Array; filename: string; documents: number }> {
+  const docs = await tx.caseDocument.findMany({ where: { caseId: c.id }, orderBy: { position: "asc" }, include: { blob: true } });
+  const files = [
+    { path: "timeline.json", content: new TextEncoder().encode(out.json) },
+    { path: "timeline.md", content: new TextEncoder().encode(out.markdown) },
+    ...docs.map((d) => ({ path: `documents/${d.position}-${d.filename}`, content: new Uint8Array(d.blob.content) })),
+  ];
+  const zip = buildPack({ ref: c.ref, chain: { events: c.eventCount, head: c.headHash }, exportedAt: now, exportedBy, files, signer });
+  return { zip, filename: `${c.ref}-evidence.zip`, documents: docs.length };
+}
 
 export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now: Date, side = "coordinator"): Promise<CaseExport> {
   const entries = timelineFor(await timeline(tx, c), side);
