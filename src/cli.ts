@@ -13,14 +13,20 @@ import { createLogger } from "./log.js";
  * usage or configuration.
  */
 
-const USAGE = "usage: npm run liaison -- audit verify <case reference>\n       npm run liaison -- evidence verify <pack.zip> [--key <public.pem>]";
+const USAGE = "usage: npm run liaison -- audit verify <case reference>\n       npm run liaison -- evidence verify <pack.zip> (--key <public.pem> | --fingerprint <sha256>)";
 
 function verifyEvidence(args: string[]): number {
-  const keyAt = args.indexOf("--key");
-  const keyFile = keyAt >= 0 ? args[keyAt + 1] : undefined;
-  const rest = args.filter((_, i) => keyAt < 0 || (i !== keyAt && i !== keyAt + 1));
+  const flag = (name: string) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? { at, value: args[at + 1] } : undefined;
+  };
+  const keyArg = flag("--key");
+  const fpArg = flag("--fingerprint");
+  const used = new Set([keyArg?.at, keyArg && keyArg.at + 1, fpArg?.at, fpArg && fpArg.at + 1].filter((v): v is number => v !== undefined));
+  const rest = args.filter((_, i) => !used.has(i));
+  const keyFile = keyArg?.value;
   const [file] = rest;
-  if (!file || rest.length > 1 || (keyAt >= 0 && !keyFile)) {
+  if (!file || rest.length > 1 || (keyArg && !keyFile) || (fpArg && !fpArg.value)) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -33,7 +39,7 @@ function verifyEvidence(args: string[]): number {
     process.stdout.write(`${(error as Error).message}\n`);
     return 3;
   }
-  const check = verifyPack(zip, key);
+  const check = verifyPack(zip, key, fpArg?.value);
   for (const line of check.lines) process.stdout.write(`${line}\n`);
   process.stdout.write(check.ok ? `${file}: the pack is intact\n` : `${file}: the pack does NOT verify\n`);
   return check.ok ? 0 : 1;

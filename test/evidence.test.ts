@@ -56,11 +56,19 @@ describe.each(PROVIDERS)("evidence packs on %s", (provider) => {
     const c = await h.db.tx((tx) => tx.case.findFirstOrThrow({ where: { ref } }));
     expect(manifest).toMatchObject({ format: "liaison-evidence-pack/1", ref, chain: { events: 5, head: c.headHash }, exportedBy: "alice" });
     expect(manifest.files.find((f) => f.path === "documents/1-order.pdf")).toEqual({ path: "documents/1-order.pdf", sha256: sha(PDF), size: PDF.length });
+    // Who issued which pack is in the audit log, with the pack's hash.
+    const audit = await h.db.tx((tx) => tx.auditEntry.findMany({ where: { action: "case.exported" } }));
+    expect(audit.map((a) => [a.target, JSON.parse(a.detail!).sha256])).toEqual([[`case:${ref}`, sha(zip)]]);
     // The key in the pack is the deployment's: /ppp audit key shows the same fingerprint.
     expect(await h.text("bob: /ppp audit key")).toContain(manifest.signingKey.fingerprint);
 
-    expect(verifyPack(zip).ok).toBe(true);
-    const ok = cli("evidence", "verify", file);
+    const fp = manifest.signingKey.fingerprint;
+    expect(verifyPack(zip, undefined, fp).ok).toBe(true);
+    // The key inside the pack alone proves nothing: without the deployment's key or its fingerprint, no verdict.
+    const unkeyed = cli("evidence", "verify", file);
+    expect(unkeyed.status).toBe(1);
+    expect(unkeyed.out).toContain("which proves nothing by itself: give --key <public.pem> or --fingerprint <sha256> from /ppp audit key");
+    const ok = cli("evidence", "verify", file, "--fingerprint", fp);
     expect(ok.status).toBe(0);
     expect(ok.out).toContain(`ok   timeline.json: hash chain of 5 events intact, head ${c.headHash}`);
     expect(ok.out).toContain(`${file}: the pack is intact`);
@@ -85,7 +93,8 @@ describe.each(PROVIDERS)("evidence packs on %s", (provider) => {
     const tampered = zipSync({ ...files, "timeline.json": new Uint8Array(timeline) });
     const bad = join(dir, "tampered.zip");
     writeFileSync(bad, tampered);
-    const r = cli("evidence", "verify", bad);
+    const fp = (JSON.parse(strFromU8(files["manifest.json"]!)) as Manifest).signingKey.fingerprint;
+    const r = cli("evidence", "verify", bad, "--fingerprint", fp);
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/FAIL timeline\.json: SHA-256 [0-9a-f]{64} \(\d+ bytes\) does not match the manifest's/);
     expect(r.out).toMatch(/FAIL timeline\.json: event #5 \(note\) was changed: its content hashes to [0-9a-f]{64}/);
@@ -98,6 +107,24 @@ describe.each(PROVIDERS)("evidence packs on %s", (provider) => {
     const forged = verifyPack(zipSync({ ...files, "timeline.json": new Uint8Array(timeline), "manifest.json": strToU8(JSON.stringify(manifest, null, 2) + "\n") }));
     expect(forged.ok).toBe(false);
     expect(forged.lines.find((l) => l.startsWith("FAIL manifest.sig"))).toMatch(/^FAIL manifest\.sig: not a signature of manifest\.json/);
+
+    // A forger who re-signs with a key of their own (and hides a changed event as "withheld")
+    // fails against the deployment's fingerprint.
+    const doc = JSON.parse(strFromU8(files["timeline.json"]!)) as { events: { withheld?: boolean }[] };
+    doc.events[4]!.withheld = true;
+    const forgedTimeline = strToU8(JSON.stringify(doc, null, 2) + "\n");
+    const forger = ephemeralSigner();
+    const forgedManifest = { ...manifest, signingKey: { algorithm: "Ed25519", fingerprint: forger.fingerprint } };
+    forgedManifest.files = manifest.files.map((f) => (f.path === "timeline.json" ? { ...f, sha256: sha(forgedTimeline), size: forgedTimeline.length } : f));
+    const forgedBytes = strToU8(JSON.stringify(forgedManifest, null, 2) + "\n");
+    const resigned = verifyPack(
+      zipSync({ ...files, "timeline.json": forgedTimeline, "manifest.json": forgedBytes, "manifest.sig": new Uint8Array(forger.sign(forgedBytes)), "signing-key.pem": strToU8(forger.publicKeyPem) }),
+      undefined,
+      fp,
+    );
+    expect(resigned.ok).toBe(false);
+    expect(resigned.lines).toContain(`FAIL manifest.sig: signed by a key with fingerprint ${forger.fingerprint}, not the fingerprint given (${fp})`);
+    expect(resigned.lines).toContain("FAIL timeline.json: event #5 is marked withheld but carries content");
 
     // Checked against another deployment's key, the genuine pack fails.
     const other = join(dir, "other.pem");

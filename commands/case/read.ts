@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
 import { defineCommand } from "../../src/core/command.js";
+import { recordAudit } from "../../src/domain/audit.js";
+import { accountKey } from "../../src/domain/members.js";
 import { list, para, privateReply, rich } from "../../src/model/message.js";
 import { opt } from "../../src/core/options.js";
 import { RESULTS } from "../../src/domain/cases/requests.js";
@@ -68,6 +71,15 @@ export const exportCommand = defineCommand({
     const chain = out.verification.intact ? "intact" : `BROKEN: ${out.verification.problem}`;
     if (o.format === "pack") {
       const pack = await evidencePack(ctx.tx, c, out, who, ctx.now, ctx.services.signer);
+      // Who issued which pack, so a manifest can later be confirmed as ours.
+      await recordAudit(ctx.tx, {
+        at: ctx.now,
+        actorId: ctx.caller.member!.id,
+        account: accountKey(ctx.caller.account),
+        action: "case.exported",
+        target: `case:${c.ref}`,
+        detail: { format: "pack", sha256: createHash("sha256").update(pack.zip).digest("hex"), key: ctx.services.signer.fingerprint },
+      });
       return privateReply(
         para(rich`Evidence pack of ${c.ref} (TLP:${c.tlp.toUpperCase()}): ${out.verification.events} events, hash chain ${chain}, ${pack.documents} document${pack.documents === 1 ? "" : "s"}, signed by the key with SHA-256 fingerprint ${ctx.services.signer.fingerprint}. Check it with: npm run liaison -- evidence verify ${pack.filename}`),
         { kind: "file", filename: pack.filename, mime: "application/zip", content: Buffer.from(pack.zip).toString("base64"), encoding: "base64" },

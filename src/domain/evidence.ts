@@ -84,7 +84,15 @@ interface TimelineEvent {
  * SHA-256 and size, no file missing or added, and the hash chain of the timeline up to the
  * head the manifest states.
  */
-export function verifyPack(zip: Uint8Array, keyPem?: string): PackCheck {
+export function verifyPack(zip: Uint8Array, keyPem?: string, fingerprint?: string): PackCheck {
+  try {
+    return check(zip, keyPem, fingerprint?.trim().toLowerCase());
+  } catch (error) {
+    return { ok: false, lines: [`FAIL the pack could not be checked: ${(error as Error).message}`] };
+  }
+}
+
+function check(zip: Uint8Array, keyPem: string | undefined, fingerprint: string | undefined): PackCheck {
   const lines: string[] = [];
   let ok = true;
   const fail = (line: string) => {
@@ -92,10 +100,25 @@ export function verifyPack(zip: Uint8Array, keyPem?: string): PackCheck {
     lines.push(`FAIL ${line}`);
   };
   let files: Record<string, Uint8Array>;
+  // Every entry is seen: a name given twice (readers disagree on which one counts), a path
+  // that climbs out, or a "directory" holding data is refused before anything is trusted.
+  const seen: string[] = [];
   try {
-    files = unzipSync(zip);
+    files = unzipSync(zip, {
+      filter: (f) => {
+        seen.push(f.name);
+        return true;
+      },
+    });
   } catch (error) {
     return { ok: false, lines: [`FAIL not a readable zip: ${(error as Error).message}`] };
+  }
+  const names = new Set<string>();
+  for (const name of seen) {
+    if (names.has(name)) fail(`${name}: appears more than once in the zip`);
+    names.add(name);
+    if (name.startsWith("/") || name.includes("\\") || name.split("/").includes("..")) fail(`${name}: not a plain path inside the pack`);
+    if (name.endsWith("/") && (files[name]?.length ?? 0) > 0) fail(`${name}: a directory entry holding data`);
   }
   const manifestBytes = files["manifest.json"];
   const sig = files["manifest.sig"];
@@ -109,6 +132,8 @@ export function verifyPack(zip: Uint8Array, keyPem?: string): PackCheck {
   if (manifest.format !== PACK_FORMAT) fail(`manifest.json: format ${String(manifest.format)} is not ${PACK_FORMAT}`);
 
   let key: KeyObject | undefined;
+  // The pack's own key proves nothing by itself (anyone can sign a forgery with a key of their
+  // own): it is trusted only when its fingerprint is the one given.
   const pem = keyPem ?? (files["signing-key.pem"] ? Buffer.from(files["signing-key.pem"]).toString("utf8") : undefined);
   try {
     key = pem ? createPublicKey(pem) : undefined;
@@ -116,15 +141,19 @@ export function verifyPack(zip: Uint8Array, keyPem?: string): PackCheck {
     fail(`the public key could not be read: ${(error as Error).message}`);
   }
   if (key) {
-    const fingerprint = keyFingerprint(key);
+    const actual = keyFingerprint(key);
     const good = verifySignature(null, manifestBytes, key, sig);
-    if (good) lines.push(`ok   manifest.sig: signed by the key with SHA-256 fingerprint ${fingerprint}${keyPem ? " (the key given)" : " (the key inside the pack: compare it with /ppp audit key)"}`);
-    else fail(`manifest.sig: not a signature of manifest.json by the key with fingerprint ${fingerprint}`);
-    if (manifest.signingKey?.fingerprint !== fingerprint) fail(`manifest.json names signing key ${String(manifest.signingKey?.fingerprint)}, not ${fingerprint}`);
+    if (!good) fail(`manifest.sig: not a signature of manifest.json by the key with fingerprint ${actual}`);
+    else if (keyPem) lines.push(`ok   manifest.sig: signed by the key given (SHA-256 fingerprint ${actual})`);
+    else if (fingerprint && fingerprint === actual) lines.push(`ok   manifest.sig: signed by the key with the fingerprint given, ${actual}`);
+    else if (fingerprint) fail(`manifest.sig: signed by a key with fingerprint ${actual}, not the fingerprint given (${fingerprint})`);
+    else fail(`manifest.sig: signed by the key inside the pack (fingerprint ${actual}), which proves nothing by itself: give --key <public.pem> or --fingerprint <sha256> from /ppp audit key`);
+    if (manifest.signingKey?.fingerprint !== actual) fail(`manifest.json names signing key ${String(manifest.signingKey?.fingerprint)}, not ${actual}`);
   } else if (!lines.some((l) => l.startsWith("FAIL"))) fail("no public key to check manifest.sig with (give --key <public.pem>)");
 
   const listed = new Set<string>();
-  for (const f of manifest.files ?? []) {
+  if (!Array.isArray(manifest.files) || !manifest.chain || typeof manifest.ref !== "string") return { ok: false, lines: [...lines, "FAIL manifest.json does not have the shape of a Liaison evidence pack"] };
+  for (const f of manifest.files) {
     listed.add(f.path);
     const content = files[f.path];
     if (!content) fail(`${f.path}: listed in the manifest but missing from the pack`);
@@ -141,6 +170,8 @@ export function verifyPack(zip: Uint8Array, keyPem?: string): PackCheck {
     try {
       const doc = JSON.parse(Buffer.from(timeline).toString("utf8")) as { case: { ref: string }; events: TimelineEvent[] };
       const chain = checkChain(doc.case.ref, doc.events);
+      const withheld = doc.events.filter((e) => e.withheld).length;
+      if (withheld > 0) lines.push(`note ${withheld} event${withheld === 1 ? " is" : "s are"} another side's matter, withheld from this export: linked by their hashes, their content not checked`);
       if (doc.case.ref !== manifest.ref) fail(`timeline.json is about ${doc.case.ref}, the manifest about ${manifest.ref}`);
       if (chain.problem) fail(`timeline.json: ${chain.problem}`);
       else if (chain.events !== manifest.chain.events || chain.head !== manifest.chain.head) {
@@ -159,7 +190,9 @@ export function checkChain(ref: string, events: TimelineEvent[]): { events: numb
   for (const [i, e] of events.entries()) {
     if (e.seq !== i + 1) return { events: i, head: prev, problem: `event #${i + 1} is missing (found #${e.seq})` };
     if (e.prevHash !== prev) return { events: i, head: prev, problem: `event #${e.seq} does not follow event #${e.seq - 1} (previous hash ${e.prevHash}, expected ${prev})` };
-    // A withheld event (another side's matter) keeps its place: only its stated hash links the chain.
+    // A withheld event (another side's matter) keeps its place: only its stated hash links the
+    // chain. It carries nothing else — an event with content flagged withheld is a forgery.
+    if (e.withheld && (e.type !== "withheld" || JSON.stringify(e.data) !== "{}")) return { events: i, head: prev, problem: `event #${e.seq} is marked withheld but carries content` };
     if (!e.withheld) {
       const hash = eventHash({ ref, seq: e.seq, at: new Date(e.at), actorId: e.actor?.id ?? null, type: e.type, data: JSON.stringify(e.data), prevHash: e.prevHash });
       if (hash !== e.hash) return { events: i, head: prev, problem: `event #${e.seq} (${e.type}) was changed: its content hashes to ${hash}, not ${e.hash}` };
