@@ -70,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return 3;
     }
     if (result.intact) {
-      process.stdout.write(`${upper}: intact (${result.events} events, head ${result.headHash})\n`);
+      const erased = result.erased ? `; the content of ${result.erased.events} events erased by retention at ${result.erased.at.toISOString()}` : "";
+      process.stdout.write(`${upper}: intact (${result.events} events, head ${result.headHash}${erased})\n`);
       return 0;
     }
     process.stdout.write(`${upper}: NOT intact — ${result.problem}\n`);

@@ -1,8 +1,8 @@
 import { openCommands } from "./open.js";
 import { exportCommand, listCommand, show } from "./read.js";
 import { attachCommand, fileCommand, filesCommand } from "./documents.js";
-import { extendCommand, processCommand } from "./requests.js";
+import { extendCommand, holdCommand, processCommand, releaseCommand } from "./requests.js";
 import { workflowCommands } from "./workflow.js";
 
 /** `/case`: the case desk (docs/contract.md §2), in the order help lists it. */
-export const caseCommands = [...openCommands, show, listCommand, ...workflowCommands, processCommand, extendCommand, attachCommand, filesCommand, fileCommand, exportCommand];
+export const caseCommands = [...openCommands, show, listCommand, ...workflowCommands, processCommand, extendCommand, attachCommand, filesCommand, fileCommand, holdCommand, releaseCommand, exportCommand];

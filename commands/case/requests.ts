@@ -47,3 +47,27 @@ export const processCommand = defineCommand({
     return done(`Recorded the legal basis of ${c.ref}: ${o.kind} ${o.number}, ${o.authority}.`);
   },
 });
+
+export const holdCommand = defineCommand({
+  family: "case",
+  path: ["hold"],
+  summary: "keep a case from being erased by retention (the agency, coordinators)",
+  access: "vetted",
+  options: { ref: opt.ref(), reason: opt.text("why, e.g. pending litigation", { max: 500 }) },
+  async run(ctx, o) {
+    const { c } = await change.hold(run(ctx), o.ref, o.reason);
+    return done(`${c.ref} is on hold: it will not be erased until released (/case release ${c.ref}).`);
+  },
+});
+
+export const releaseCommand = defineCommand({
+  family: "case",
+  path: ["release"],
+  summary: "lift a hold; retention applies again (the agency, coordinators)",
+  access: "vetted",
+  options: { ref: opt.ref() },
+  async run(ctx, o) {
+    const { c } = await change.release(run(ctx), o.ref);
+    return done(`Released the hold on ${c.ref}.`);
+  },
+});

@@ -22,7 +22,8 @@ export const auditVerify = defineCommand({
     const c = await findVisible(ctx.tx, ctx.caller, o.ref);
     const result = await verifyChain(ctx.tx, c);
     if (result.intact) {
-      return privateReply(para(rich`${c.ref}: intact — ${result.events} events, head ${code(result.headHash)}.`));
+      const erased = result.erased ? ` The content of ${result.erased.events} events was erased by retention at ${formatTime(result.erased.at)}; their hashes and links were checked.` : "";
+      return privateReply(para(rich`${c.ref}: intact — ${result.events} events, head ${code(result.headHash)}.${erased}`));
     }
     return privateReply(para(rich`${c.ref}: NOT intact — ${result.problem}.`));
   },

@@ -134,6 +134,9 @@ export interface CaseRow {
   result: string | null;
   preservedUntil: Date | null;
   freezeUntil: Date | null;
+  heldAt: Date | null;
+  holdReason: string | null;
+  erasedAt: Date | null;
   /** Legal process recorded (`/case process`), oldest first. */
   processes: LegalProcessRow[];
   closedAt: Date | null;

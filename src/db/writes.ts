@@ -32,6 +32,9 @@ export interface CaseStateRow {
   result: string | null;
   preserved_until: Date | null;
   freeze_until: Date | null;
+  held_at: Date | null;
+  hold_reason: string | null;
+  erased_at: Date | null;
   closed_at: Date | null;
   waiting_since: Date | null;
   agency_wait_seconds: number;

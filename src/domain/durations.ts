@@ -1,12 +1,12 @@
 /** Durations as people type them and docs/contract.md §3 writes them: `<n>s|m|h|d|w`. */
 
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 } as const;
 
 /** The longest span anything in Liaison is scheduled over: ten years. */
 export const LONGEST_MS = 3650 * UNIT_MS.d;
 
 export function parseDuration(input: string): number | undefined {
-  const match = /^(\d{1,9})\s*([smhdw])$/i.exec(input.trim());
+  const match = /^(\d{1,9})\s*([smhdwy])$/i.exec(input.trim());
   if (!match) return undefined;
   return Number(match[1]) * UNIT_MS[match[2]!.toLowerCase() as keyof typeof UNIT_MS];
 }

@@ -76,6 +76,7 @@ interface TimelineEvent {
   prevHash: string;
   hash: string;
   withheld?: boolean;
+  erased?: boolean;
 }
 
 /**
@@ -193,7 +194,8 @@ export function checkChain(ref: string, events: TimelineEvent[]): { events: numb
     // A withheld event (another side's matter) keeps its place: only its stated hash links the
     // chain. It carries nothing else — an event with content flagged withheld is a forgery.
     if (e.withheld && (e.type !== "withheld" || JSON.stringify(e.data) !== "{}")) return { events: i, head: prev, problem: `event #${e.seq} is marked withheld but carries content` };
-    if (!e.withheld) {
+    if (e.erased && JSON.stringify(e.data) !== "{}") return { events: i, head: prev, problem: `event #${e.seq} is marked erased but carries content` };
+    if (!e.withheld && !e.erased) {
       const hash = eventHash({ ref, seq: e.seq, at: new Date(e.at), actorId: e.actor?.id ?? null, type: e.type, data: JSON.stringify(e.data), prevHash: e.prevHash });
       if (hash !== e.hash) return { events: i, head: prev, problem: `event #${e.seq} (${e.type}) was changed: its content hashes to ${hash}, not ${e.hash}` };
     }

@@ -9,6 +9,7 @@ import { buildDigest, scheduleDigest } from "./digest.js";
 import { loadMember, standingOf } from "./members.js";
 import { directMessages, enqueue } from "./outbox.js";
 import { fireShiftChange } from "./shift.js";
+import { fireRetention } from "./cases/retention.js";
 
 /**
  * What a due timer does, by kind. Runs inside the scheduler's firing transaction, with no
@@ -88,6 +89,7 @@ export async function fireTimers(
     if (t.kind === "vetting_expiry") await vettingNotice(env, t);
     else if (t.kind === "digest") await digestTick(env, t);
     else if (t.kind === "shift") await fireShiftChange(run, t);
+    else if (t.kind === "retention") await fireRetention(run, t);
   }
   await flush();
   return { skipped };

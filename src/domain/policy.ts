@@ -32,6 +32,8 @@ export interface Policy {
   preservation: { period: number; max: number; warn: number[] };
   /** A freeze is held `period` from the resolution; reminders `warn` before the end (§9). */
   freezeHold: { period: number; warn: number[] };
+  /** A closed case's content is erased this long after it closed, unless held (§10). */
+  retention: number;
 }
 
 const M = 60_000;
@@ -49,6 +51,7 @@ export const DEFAULT_POLICY: Policy = {
   agencyRemind: { critical: 30 * M, high: 2 * H, medium: 8 * H, low: 24 * H },
   preservation: { period: 90 * D, max: 180 * D, warn: [14 * D, 2 * D] },
   freezeHold: { period: 30 * D, warn: [7 * D, 1 * D] },
+  retention: 5 * 365 * D,
 };
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -77,6 +80,7 @@ const policySchema = z.strictObject({
   agency_remind: z.strictObject({ critical: duration, high: duration, medium: duration, low: duration }).optional(),
   preservation: z.strictObject({ period: duration, max: duration, warn: z.array(duration).max(5) }).optional(),
   freeze_hold: z.strictObject({ period: duration, warn: z.array(duration).max(5) }).optional(),
+  retention: duration.optional(),
 });
 
 export class PolicyError extends Error {
@@ -107,12 +111,13 @@ export function parsePolicy(text: string, file = "policy"): Policy {
       }),
     );
   }
-  const { agency_remind, preservation, freeze_hold, ...rest } = result.data;
+  const { agency_remind, preservation, freeze_hold, retention, ...rest } = result.data;
   const policy: Policy = {
     ...(rest as Pick<Policy, "severities" | "stale">),
     agencyRemind: (agency_remind as Policy["agencyRemind"] | undefined) ?? DEFAULT_POLICY.agencyRemind,
     preservation: (preservation as Policy["preservation"] | undefined) ?? DEFAULT_POLICY.preservation,
     freezeHold: (freeze_hold as Policy["freezeHold"] | undefined) ?? DEFAULT_POLICY.freezeHold,
+    retention: (retention as number | undefined) ?? DEFAULT_POLICY.retention,
   };
   const problems: string[] = [];
   for (const severity of SEVERITIES) {
@@ -148,6 +153,7 @@ export function describePolicy(policy: Policy): string[] {
     `stale nudge after ${formatDuration(policy.stale)} without activity`,
     `preservation held ${formatDuration(policy.preservation.period)} from the page, extendable up to ${formatDuration(policy.preservation.max)}; reminders ${policy.preservation.warn.map(formatDuration).join(" and ")} before it ends`,
     `freezes held ${formatDuration(policy.freezeHold.period)} from the resolution; reminders ${policy.freezeHold.warn.map(formatDuration).join(" and ")} before the hold ends`,
+    `a closed case's content is erased ${formatDuration(policy.retention)} after it closed, unless held`,
     `while a case waits on the agency, remind its on-call every ${SEVERITIES.map((s) => `${formatDuration(policy.agencyRemind[s])} (${s})`).join(", ")}`,
   ];
 }

@@ -86,13 +86,14 @@ export async function appendEvent(
 }
 
 export type Verification =
-  | { intact: true; events: number; headHash: string }
+  | { intact: true; events: number; headHash: string; erased?: { events: number; at: Date } }
   | { intact: false; events: number; seq: number; problem: string };
 
 /** Recomputes the chain from the stored events and compares it with the case's head. */
 export async function verifyChain(tx: Tx, head: CaseHead): Promise<Verification> {
   const events = await tx.caseEvent.findMany({ where: { caseId: head.id }, orderBy: { seq: "asc" } });
   let prev = GENESIS_HASH;
+  let erased: { events: number; at: Date } | undefined;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     const expectedSeq = i + 1;
@@ -101,6 +102,12 @@ export async function verifyChain(tx: Tx, head: CaseHead): Promise<Verification>
     }
     if (e.prevHash !== prev) {
       return { intact: false, events: events.length, seq: e.seq, problem: `event #${e.seq} (${e.type}) does not follow event #${e.seq - 1}: its previous-hash differs` };
+    }
+    // Erased by retention: the data is gone, the hash and the link stay (and are checked).
+    if (e.erasedAt) {
+      erased = { events: (erased?.events ?? 0) + 1, at: e.erasedAt };
+      prev = e.hash;
+      continue;
     }
     let recomputed: string;
     try {
@@ -117,5 +124,5 @@ export async function verifyChain(tx: Tx, head: CaseHead): Promise<Verification>
     const seq = Math.min(events.length, head.eventCount) + 1;
     return { intact: false, events: events.length, seq, problem: `the timeline ends at event #${events.length} but the case records ${head.eventCount} events: events were removed` };
   }
-  return { intact: true, events: events.length, headHash: prev };
+  return { intact: true, events: events.length, headHash: prev, ...(erased ? { erased } : {}) };
 }

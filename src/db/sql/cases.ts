@@ -44,7 +44,7 @@ function parts(d: Dialect): string {
 }
 
 const COLUMNS = `c.id, c.ref, c.title, c.summary, c.severity, c.type, c.tlp, c.status, c.whose_move, c.opened_by_id, c.assignee_id,
-  c.external_ref, c.deadline, c.confirmed_by_id, c.confirmed_at, c.paged_at, c.ack_at, c.ack_by_id, c.resolved_at, c.outcome, c.result, c.preserved_until, c.freeze_until, c.closed_at,
+  c.external_ref, c.deadline, c.confirmed_by_id, c.confirmed_at, c.paged_at, c.ack_at, c.ack_by_id, c.resolved_at, c.outcome, c.result, c.preserved_until, c.freeze_until, c.held_at, c.hold_reason, c.erased_at, c.closed_at,
   c.waiting_since, c.agency_wait_seconds, c.escalation_level, c.last_activity_at, c.created_at, c.event_count, c.head_hash`;
 
 type OrgTuple = [number, string, string, string, string, string, string];
@@ -101,6 +101,9 @@ export function readCase(r: Record<string, unknown>): CaseRow {
     result: toStrOrNull(r.result),
     preservedUntil: toDateOrNull(r.preserved_until),
     freezeUntil: toDateOrNull(r.freeze_until),
+    heldAt: toDateOrNull(r.held_at),
+    holdReason: toStrOrNull(r.hold_reason),
+    erasedAt: toDateOrNull(r.erased_at),
     processes: toJson<[string, string, string, string | null, unknown][]>(r.processes).map(([kind, number, authority, date, at]) => ({ kind, number, authority, date, at: toDate(at) })),
     closedAt: toDateOrNull(r.closed_at),
     waitingSince: toDateOrNull(r.waiting_since),

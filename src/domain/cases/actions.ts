@@ -5,6 +5,7 @@ import { formatAge } from "../durations.js";
 import { personRef, type MemberView } from "../members.js";
 import { ACK_CYCLE, type TimerKind } from "../timers.js";
 import { resultOf, startFreezeHold, type Result } from "./requests.js";
+import { scheduleRetention } from "./retention.js";
 import { requireNotClosed, requireSide, type Side } from "./access.js";
 import { formatAmounts } from "./card.js";
 import type { CaseEnv } from "./context.js";
@@ -169,6 +170,7 @@ export function close(env: CaseEnv, { c, side, me }: Acting, reason: string | un
   // The work ends; the clocks the law sets (a preservation, a freeze hold) run on (§9).
   env.change.cancelTimers(c.id, WORK_TIMERS);
   const event = env.change.event(c, { at: env.now, actorId: me.id, type: "closed", data: { reason: reason ?? null, withdrawn: !wasResolved } });
+  scheduleRetention(env, c, env.now);
   const why = reason ? `: ${reason}` : "";
   announce(env, c, event.seq, [para(rich`${wasResolved ? "Closed" : "Withdrawn and closed"} by ${mention(personRef(me))}${why}.`)]);
 }

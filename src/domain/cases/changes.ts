@@ -8,6 +8,7 @@ import { resolvePerson } from "../members.js";
 import { findOrg, type Organisation } from "../orgs.js";
 import * as act from "./actions.js";
 import { extend as extendClock, recordProcess, type ProcessKind } from "./requests.js";
+import { hold as holdCase, release as releaseCase } from "./retention.js";
 import { caseEnv, CaseContext, type Needs } from "./context.js";
 import { acceptHandoff, offerHandoff, type Acceptance, type HandoffTarget } from "./handoff.js";
 import { loadCases, type CaseRecord, type Tlp, type WhoseMove } from "./model.js";
@@ -104,5 +105,8 @@ export async function process(run: Run & { caller: Caller }, ref: string, p: { k
   await run.tx.legalProcess.create({ data: { caseId: out.c.id, ...p, recordedById: run.caller.member!.id, recordedAt: out.env.now } });
   return out;
 }
+
+export const hold = (run: Run, ref: string, reason: string) => changeCase(run, ref, {}, (env, a) => holdCase(env, a, reason));
+export const release = (run: Run, ref: string) => changeCase(run, ref, {}, releaseCase);
 
 export type { MemberView };

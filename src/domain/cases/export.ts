@@ -73,6 +73,7 @@ export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now:
       prevHash: e.prevHash,
       hash: e.hash,
       ...(e.withheld ? { withheld: true } : {}),
+      ...(e.erased ? { erased: true } : {}),
     })),
   };
 

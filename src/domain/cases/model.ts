@@ -69,6 +69,9 @@ export interface CaseRecord {
   result: string | null;
   preservedUntil: Date | null;
   freezeUntil: Date | null;
+  heldAt: Date | null;
+  holdReason: string | null;
+  erasedAt: Date | null;
   processes: LegalProcessRow[];
   closedAt: Date | null;
   waitingSince: Date | null;

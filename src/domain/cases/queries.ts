@@ -67,6 +67,8 @@ export interface TimelineEntry {
   hash: string;
   /** Its content is not shown to this reader (it keeps its place and hashes in the chain). */
   withheld?: true;
+  /** Its content was erased by retention (its hash and link stay). */
+  erased?: true;
 }
 
 /** Event types of the agencies alone: kept from the exchange (older timelines recorded deconfliction). */
@@ -90,11 +92,13 @@ export async function timeline(tx: Tx, c: CaseRecord): Promise<TimelineEntry[]> 
     data: JSON.parse(e.data) as Record<string, unknown>,
     prevHash: e.prevHash,
     hash: e.hash,
+    ...(e.erasedAt ? { erased: true as const } : {}),
   }));
 }
 
 /** One human line per event, for /case show and the Markdown export. */
 export function describeEvent(e: TimelineEntry, names: Map<number, string>): string {
+  if (e.erased) return `${e.type.replace(/_/g, " ")} (content erased)`;
   const d = e.data;
   const who = (id: unknown) => names.get(Number(id)) ?? `member ${String(id)}`;
   const list = (ids: unknown) => ((ids as number[]) ?? []).map(who).join(", ") || "nobody";
@@ -145,6 +149,12 @@ export function describeEvent(e: TimelineEntry, names: Map<number, string>): str
       return "preservation lapsed (not extended)";
     case "freeze_hold_ended":
       return "freeze hold ended (not extended)";
+    case "erased":
+      return `content erased (retention): ${String(d.events)} events, ${String(d.subjects)} subjects, ${String(d.amounts)} amounts`;
+    case "retention_hold":
+      return `put on hold (not erased until released): ${String(d.reason)}`;
+    case "retention_release":
+      return "released the hold";
     case "document_attached":
       return `attached document ${String(d.filename)} (${String(d.mime)}, ${String(d.size)} bytes), SHA-256 ${String(d.sha256)}`;
     case "closed":
