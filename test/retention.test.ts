@@ -44,6 +44,18 @@ describe.each(PROVIDERS)("retention on %s", (provider) => {
     expect(await h.refused(`sam: /case show ${ref}`, { audited: true })).toBe(`unknown case reference ${ref}`);
     const audit = await h.db.tx((tx) => tx.auditEntry.findMany({ where: { action: "case.erased" } }));
     expect(audit.map((a) => a.target)).toEqual([`case:${ref}`]);
+    // Nothing of the content is left in what the bot sent either, and the case cannot be reopened.
+    const payloads = await h.db.tx((tx) => tx.outbox.findMany({ where: { caseId: { not: null } }, select: { payload: true } }));
+    expect(payloads.some((p) => p.payload.includes("Secret title") || p.payload.includes("Mr X"))).toBe(false);
+    expect(await h.refused(`alice: /case reopen ${ref}`)).toBe(`${ref} was erased by retention; open a new case instead`);
+  });
+
+  it("finds an event someone marked erased by hand", async () => {
+    const ref = refOf(await h.say(`alice@hk-exa: /case open title:"Live" exchange:EXA severity:high type:freeze`));
+    await h.say(`bob: /case note ${ref} "original"`);
+    const c = await h.db.tx((tx) => tx.case.findFirstOrThrow({ where: { ref } }));
+    await h.db.tx((tx) => tx.caseEvent.updateMany({ where: { caseId: c.id, type: "note" }, data: { data: "{}", erasedAt: new Date() } }));
+    expect(await h.text(`alice: /ppp audit verify ${ref}`)).toMatch(/NOT intact — event #\d+ \(note\) is marked erased, but the case's erasure does not account for it/);
   });
 
   it("does not erase a held case, and erases it once released", async () => {

@@ -195,6 +195,10 @@ export function checkChain(ref: string, events: TimelineEvent[]): { events: numb
     // chain. It carries nothing else — an event with content flagged withheld is a forgery.
     if (e.withheld && (e.type !== "withheld" || JSON.stringify(e.data) !== "{}")) return { events: i, head: prev, problem: `event #${e.seq} is marked withheld but carries content` };
     if (e.erased && JSON.stringify(e.data) !== "{}") return { events: i, head: prev, problem: `event #${e.seq} is marked erased but carries content` };
+    // Erased only by an erasure recorded later in the same timeline (checked in full itself).
+    if (e.erased && !events.slice(i + 1).some((x) => x.type === "erased" && !x.erased && !x.withheld)) {
+      return { events: i, head: prev, problem: `event #${e.seq} is marked erased, but no erasure follows it` };
+    }
     if (!e.withheld && !e.erased) {
       const hash = eventHash({ ref, seq: e.seq, at: new Date(e.at), actorId: e.actor?.id ?? null, type: e.type, data: JSON.stringify(e.data), prevHash: e.prevHash });
       if (hash !== e.hash) return { events: i, head: prev, problem: `event #${e.seq} (${e.type}) was changed: its content hashes to ${hash}, not ${e.hash}` };

@@ -92,6 +92,10 @@ export type Verification =
 /** Recomputes the chain from the stored events and compares it with the case's head. */
 export async function verifyChain(tx: Tx, head: CaseHead): Promise<Verification> {
   const events = await tx.caseEvent.findMany({ where: { caseId: head.id }, orderBy: { seq: "asc" } });
+  // Events erased by retention are taken on their link only if the case was erased then, and
+  // they come before the erasure's own event (which keeps its content and is checked in full).
+  const caseErasedAt = (await tx.case.findUnique({ where: { id: head.id }, select: { erasedAt: true } }))?.erasedAt ?? null;
+  const erasure = [...events].reverse().find((e) => e.type === "erased" && !e.erasedAt);
   let prev = GENESIS_HASH;
   let erased: { events: number; at: Date } | undefined;
   for (let i = 0; i < events.length; i++) {
@@ -105,6 +109,8 @@ export async function verifyChain(tx: Tx, head: CaseHead): Promise<Verification>
     }
     // Erased by retention: the data is gone, the hash and the link stay (and are checked).
     if (e.erasedAt) {
+      const genuine = caseErasedAt && e.erasedAt.getTime() === caseErasedAt.getTime() && e.data === "{}" && erasure && e.seq < erasure.seq;
+      if (!genuine) return { intact: false, events: events.length, seq: e.seq, problem: `event #${e.seq} (${e.type}) is marked erased, but the case's erasure does not account for it: it was changed after it was written` };
       erased = { events: (erased?.events ?? 0) + 1, at: e.erasedAt };
       prev = e.hash;
       continue;

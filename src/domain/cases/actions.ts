@@ -177,6 +177,7 @@ export function close(env: CaseEnv, { c, side, me }: Acting, reason: string | un
 
 export function reopen(env: CaseEnv, { c, side, me }: Acting, reason: string | undefined): void {
   requireSide(c, side, ["agency", "coordinator"], "reopen");
+  if (c.erasedAt) throw new UserError("invalid_state", `${c.ref} was erased by retention; open a new case instead`);
   if (c.status !== "RESOLVED" && c.status !== "CLOSED") throw new UserError("invalid_state", `${c.ref} is ${c.status.toLowerCase().replace("_", " ")}; only resolved or closed cases can be reopened`);
   setWhoseMove(env, c, "exchange");
   update(env, c, { status: "REOPENED", closedAt: null, escalationLevel: 1 });

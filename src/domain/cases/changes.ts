@@ -4,7 +4,7 @@ import { casesNaming } from "../../db/sql/context.js";
 import { nextCaseNumber } from "../../db/sql/case-writes.js";
 import { nextCaseIds, nextHandoffIds } from "../../db/sql/ids.js";
 import type { Caller, MemberView } from "../members.js";
-import { resolvePerson } from "../members.js";
+import { accountKey, resolvePerson } from "../members.js";
 import { findOrg, type Organisation } from "../orgs.js";
 import * as act from "./actions.js";
 import { extend as extendClock, recordProcess, type ProcessKind } from "./requests.js";
@@ -106,7 +106,7 @@ export async function process(run: Run & { caller: Caller }, ref: string, p: { k
   return out;
 }
 
-export const hold = (run: Run, ref: string, reason: string) => changeCase(run, ref, {}, (env, a) => holdCase(env, a, reason));
-export const release = (run: Run, ref: string) => changeCase(run, ref, {}, releaseCase);
+export const hold = (run: Run, ref: string, reason: string) => changeCase(run, ref, {}, (env, a) => holdCase(env, a, reason, accountKey(run.caller.account)));
+export const release = (run: Run, ref: string) => changeCase(run, ref, {}, (env, a) => releaseCase(env, a, accountKey(run.caller.account)));
 
 export type { MemberView };

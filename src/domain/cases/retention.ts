@@ -2,7 +2,7 @@ import type { Tx } from "../../db/database.js";
 import { applyWrites } from "../../db/writes.js";
 import { UserError } from "../../model/errors.js";
 import { mention, para, rich } from "../../model/message.js";
-import { accountKey, personRef } from "../members.js";
+import { personRef } from "../members.js";
 import { formatTime } from "./card.js";
 import { caseEnv, CaseContext, type Acting, type CaseEnv } from "./context.js";
 import type { TimerRow } from "./escalation.js";
@@ -32,24 +32,24 @@ export function scheduleRetention(env: CaseEnv, c: CaseRecord, from: Date, why =
 }
 
 /** Coordinators and the agency's liaisons hold a case (litigation, an ongoing investigation). */
-export function hold(env: CaseEnv, { c, side, me }: Acting, reason: string): void {
+export function hold(env: CaseEnv, { c, side, me }: Acting, reason: string, account: string): void {
   if (side !== "agency" && side !== "coordinator") throw new UserError("forbidden", `only ${c.agency.code}'s liaisons and coordinators can hold ${c.ref}`, { denial: {} });
   if (c.erasedAt) throw new UserError("invalid_state", `${c.ref} was erased at ${formatTime(c.erasedAt)}; there is nothing left to hold`);
   if (c.heldAt) throw new UserError("conflict", `${c.ref} is already held (since ${formatTime(c.heldAt)}: ${c.holdReason ?? ""})`);
   Object.assign(c, { heldAt: env.now, holdReason: reason });
   env.change.touch(c);
   const event = env.change.event(c, { at: env.now, actorId: me.id, type: "retention_hold", data: { reason } });
-  env.change.audit({ at: env.now, actorId: me.id, account: accountKey(me.accounts[0] ?? { platform: "console", externalId: me.name }), action: "case.held", target: `case:${c.ref}`, detail: { reason } });
+  env.change.audit({ at: env.now, actorId: me.id, account, action: "case.held", target: `case:${c.ref}`, detail: {} });
   notifyThreads(env, c, event.seq, { post: [para(rich`${mention(personRef(me))} put ${c.ref} on hold: it will not be erased until released. Reason: ${reason}`)] });
 }
 
-export function release(env: CaseEnv, { c, side, me }: Acting): void {
+export function release(env: CaseEnv, { c, side, me }: Acting, account: string): void {
   if (side !== "agency" && side !== "coordinator") throw new UserError("forbidden", `only ${c.agency.code}'s liaisons and coordinators can release ${c.ref}`, { denial: {} });
   if (!c.heldAt) throw new UserError("invalid_state", `${c.ref} is not held`);
   Object.assign(c, { heldAt: null, holdReason: null });
   env.change.touch(c);
   const event = env.change.event(c, { at: env.now, actorId: me.id, type: "retention_release", data: {} });
-  env.change.audit({ at: env.now, actorId: me.id, account: accountKey(me.accounts[0] ?? { platform: "console", externalId: me.name }), action: "case.released", target: `case:${c.ref}`, detail: {} });
+  env.change.audit({ at: env.now, actorId: me.id, account, action: "case.released", target: `case:${c.ref}`, detail: {} });
   notifyThreads(env, c, event.seq, { post: [para(rich`${mention(personRef(me))} released the hold on ${c.ref}.`)] });
   // Past its erasure date already: erased now (a timer, like the others).
   if (c.status === "CLOSED" && c.closedAt && c.closedAt.getTime() + env.services.policy.retention <= env.now.getTime()) scheduleRetention(env, c, env.now, "released");
@@ -61,7 +61,13 @@ export async function fireRetention(run: Runner, t: TimerRow): Promise<void> {
   const [c] = await loadCases(tx, [t.caseId!], true);
   if (!c || c.status !== "CLOSED" || c.heldAt || c.erasedAt || !c.closedAt) return;
   const now = run.clock.now();
-  if (c.closedAt.getTime() + run.services.policy.retention > now.getTime()) return;
+  // Not due yet (the retention was raised since it closed): looked at again when it is.
+  if (c.closedAt.getTime() + run.services.policy.retention > now.getTime()) {
+    await tx.$executeRaw`INSERT INTO "timer" ("kind", "key", "due_at", "state", "attempts", "case_id", "payload", "created_at", "updated_at")
+      VALUES ('retention', ${`case:${c.id}:retention:later:${c.closedAt.getTime() + run.services.policy.retention}`}, ${new Date(c.closedAt.getTime() + run.services.policy.retention)}, 'scheduled', 0, ${c.id}, '{}', ${now}, ${now})
+      ON CONFLICT ("key") DO NOTHING`;
+    return;
+  }
   const env = caseEnv(now, run.services, await CaseContext.load(tx, now, [c], { bindings: true }));
   const erasedUpTo = c.eventCount;
   const counts = { events: erasedUpTo, subjects: c.subjects.length, amounts: c.amounts.length };
@@ -70,8 +76,9 @@ export async function fireRetention(run: Runner, t: TimerRow): Promise<void> {
   const event = env.change.event(c, { at: now, actorId: null, type: "erased", data: { ...counts, closedAt: c.closedAt.toISOString(), retention: run.services.policy.retention } });
   env.change.audit({ at: now, actorId: null, account: "system", action: "case.erased", target: `case:${c.ref}`, detail: counts });
   notifyThreads(env, c, event.seq, { post: [para(rich`The content of ${c.ref} was erased (retention after closing); its timeline keeps its hashes.`)], updateCard: true });
-  await applyWrites(tx, env.change.writes());
+  // What was there is erased first; the erasure's own event and notice are written after it.
   await eraseContent(tx, c.id, erasedUpTo, now);
+  await applyWrites(tx, env.change.writes());
 }
 
 async function eraseContent(tx: Tx, caseId: number, upToSeq: number, now: Date): Promise<void> {
@@ -79,6 +86,11 @@ async function eraseContent(tx: Tx, caseId: number, upToSeq: number, now: Date):
   await tx.$executeRaw`UPDATE "case_event" SET "data" = '{}', "erased_at" = ${now} WHERE "case_id" = ${caseId} AND "seq" <= ${upToSeq}`;
   await tx.$executeRaw`DELETE FROM "case_subject" WHERE "case_id" = ${caseId}`;
   await tx.$executeRaw`DELETE FROM "case_amount" WHERE "case_id" = ${caseId}`;
+  await tx.$executeRaw`DELETE FROM "legal_process" WHERE "case_id" = ${caseId}`;
+  await tx.$executeRaw`UPDATE "handoff" SET "note" = '' WHERE "case_id" = ${caseId}`;
+  // Messages about the case not delivered yet are never sent now; what was sent is not kept in full either.
+  await tx.$executeRaw`UPDATE "outbox" SET "state" = 'withheld', "last_error" = 'the case was erased (retention)', "lease_owner" = NULL, "lease_token" = NULL, "lease_expires_at" = NULL WHERE "case_id" = ${caseId} AND "state" IN ('pending', 'sending')`;
+  await tx.$executeRaw`UPDATE "outbox" SET "payload" = '{"blocks":[]}' WHERE "case_id" = ${caseId}`;
   const docs = await tx.caseDocument.findMany({ where: { caseId }, select: { sha256: true } });
   await tx.$executeRaw`DELETE FROM "case_document" WHERE "case_id" = ${caseId}`;
   for (const { sha256 } of docs) {
