@@ -1,6 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import pg from "pg";
-import { Bot, count, fastPolicyDir, sleep } from "../helpers/bot.js";
+import { Bot, count, fastPolicyDir, sleep, queryDatabase } from "../helpers/bot.js";
 import { createTempPostgres, type TempDatabase } from "../helpers/postgres.js";
 import { PROVIDERS, type Provider } from "../helpers/harness.js";
 
@@ -54,24 +53,8 @@ describe.each(CASES_RUN)("a worker stopped past its lease on %s at %s", (provide
     return b;
   }
 
-  async function query<T>(url: string, sql: string): Promise<T[]> {
-    if (provider === "sqlite") {
-      const { default: Sqlite } = await import("better-sqlite3");
-      const db = new Sqlite(url.slice("file:".length), { readonly: true });
-      try {
-        return db.prepare(sql).all() as T[];
-      } finally {
-        db.close();
-      }
-    }
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
+  const query = queryDatabase;
+
 
   it("commits nothing of its late firing, and every step happens once", async () => {
     let url: string;

@@ -80,3 +80,24 @@ export function fastPolicyDir(): { dir: string; policy: string; cleanup: () => v
 }
 
 export const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, "g")) ?? []).length;
+
+/** Reads what a bot left in its database (a `file:` SQLite path or a PostgreSQL URL), from outside it. */
+export async function queryDatabase<T>(url: string, sql: string): Promise<T[]> {
+  if (url.startsWith("file:")) {
+    const { default: Sqlite } = await import("better-sqlite3");
+    const db = new Sqlite(url.slice("file:".length), { readonly: true });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
+  }
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

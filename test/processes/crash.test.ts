@@ -1,6 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import pg from "pg";
-import { Bot, count, fastPolicyDir, sleep } from "../helpers/bot.js";
+import { Bot, count, fastPolicyDir, sleep, queryDatabase } from "../helpers/bot.js";
 import { createTempPostgres, type TempDatabase } from "../helpers/postgres.js";
 import { PROVIDERS, type Provider } from "../helpers/harness.js";
 
@@ -56,24 +55,8 @@ describe.each(PROVIDERS)("crashes on %s", (provider: Provider) => {
     return b;
   }
 
-  async function query<T>(url: string, sql: string): Promise<T[]> {
-    if (provider === "sqlite") {
-      const { default: Sqlite } = await import("better-sqlite3");
-      const db = new Sqlite(url.slice("file:".length), { readonly: true });
-      try {
-        return db.prepare(sql).all() as T[];
-      } finally {
-        db.close();
-      }
-    }
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
+  const query = queryDatabase;
+
 
   it("fires a timer that fell due while the bot was down, once", async () => {
     const url = await freshDatabase();
