@@ -1,14 +1,14 @@
 /**
  * The layers of docs/architecture.md, checked on every `npm test` (test/layers.test.ts).
- * From the bottom: model (the message model, errors, platforms, parsed input, and the
- * plain helpers clock/log/paths) · db · domain · core · commands · runtime (with its settings,
+ * From the bottom: model (the message model, errors, platforms, parsed input, the chart
+ * renderer src/render, and the plain helpers clock/log/paths) · db · domain · core · commands · runtime (with its settings and the web board src/web,
  * src/config.ts) · adapters ·
  * the composition root (src/main.ts, src/cli.ts, src/platforms.ts), the
  * only files that know them all. An import may only point down, and nothing may form a
  * cycle.
  */
 const ROOT = "^src/(main|cli|platforms)\\.ts$";
-const BASE = "^src/(model/|clock\\.ts$|log\\.ts$|paths\\.ts$)";
+const BASE = "^src/(model/|render/|clock\\.ts$|log\\.ts$|paths\\.ts$)";
 const layer = (name, path, mayNotReach) => ({
   name: `${name}-points-down`,
   comment: `${name} may not import ${mayNotReach.join(", ")}`,
@@ -21,7 +21,7 @@ const LAYERS = {
   domain: "^src/domain/",
   core: "^src/core/",
   commands: "^commands/",
-  runtime: "^src/(runtime/|config\\.ts$)",
+  runtime: "^src/(runtime/|web/|config\\.ts$)",
   adapters: "^adapters/",
   root: ROOT,
 };

@@ -3,6 +3,7 @@ import { UserError } from "../src/model/errors.js";
 import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/model/message.js";
 import { opt } from "../src/core/options.js";
 import { issueLinkCode, redeemLinkCode } from "../src/domain/linking.js";
+import { boardLinkUrl, issueBoardLink } from "../src/domain/board.js";
 import { accountKey, coordinators, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
 import { directMessages, enqueue } from "../src/domain/outbox.js";
 import { register, standingMessage, suspend, vet } from "../src/domain/vetting.js";
@@ -143,4 +144,23 @@ const linkCommand = defineCommand({
   },
 });
 
-export const liaisonCommands = [registerCommand, vetCommand, suspendCommand, whoamiCommand, linkCommand];
+const boardCommand = defineCommand({
+  family: "liaison",
+  path: ["board"],
+  summary: "a private sign-in link to the read-only web board of your cases (valid 10 minutes, once)",
+  access: "vetted",
+  options: {},
+  async run(ctx) {
+    const base = ctx.services.boardUrl;
+    // Refused before anything is written when the board is not served.
+    boardLinkUrl(base, "0".repeat(64));
+    const { token, expiresAt } = await issueBoardLink(ctx.tx, ctx.caller, ctx.now);
+    const minutes = Math.round((expiresAt.getTime() - ctx.now.getTime()) / 60_000);
+    return privateReply(
+      para(rich`Your board: ${boardLinkUrl(base, token)}`),
+      para(rich`Valid for ${minutes} minutes and usable once; it signs you in for 12 hours. Do not forward it: it opens your cases.`),
+    );
+  },
+});
+
+export const liaisonCommands = [registerCommand, vetCommand, suspendCommand, whoamiCommand, linkCommand, boardCommand];

@@ -22,6 +22,8 @@ export interface Config {
   policyFile: string | undefined;
   /** LIAISON_SIGNING_KEY_FILE: the Ed25519 private key (PEM) evidence packs are signed with. */
   signingKeyFile: string | undefined;
+  /** LIAISON_PUBLIC_URL: the address people open the board at (default http://localhost:PORT). */
+  publicUrl: string | undefined;
   /** How long a claimed timer or outbox row stays with one process before others may take it. */
   leaseMs: number;
   bootstrapAdmins: AccountRef[];
@@ -86,6 +88,7 @@ const envSchema = z
     ),
     LIAISON_POLICY_FILE: optionalText,
     LIAISON_SIGNING_KEY_FILE: optionalText,
+    LIAISON_PUBLIC_URL: httpUrl("LIAISON_PUBLIC_URL"),
     LIAISON_LEASE_SECONDS: z.preprocess(
       blankToUndefined,
       z
@@ -232,6 +235,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       logLevelExplicit: env.LOG_LEVEL !== undefined,
       policyFile: env.LIAISON_POLICY_FILE,
       signingKeyFile: env.LIAISON_SIGNING_KEY_FILE,
+      publicUrl: env.LIAISON_PUBLIC_URL?.replace(/\/+$/, ""),
       leaseMs: (env.LIAISON_LEASE_SECONDS ?? 30) * 1000,
       bootstrapAdmins,
       ...platforms,

@@ -39,6 +39,12 @@ describe("configuration", () => {
     ]);
   });
 
+  it("takes the board's public address, without a trailing slash, and refuses one that is not http(s)", () => {
+    const r = parseConfig({ LIAISON_PUBLIC_URL: "https://liaison.agency.example/" });
+    expect(r.ok && r.config.publicUrl).toBe("https://liaison.agency.example");
+    expect(problems({ LIAISON_PUBLIC_URL: "liaison.agency.example" })).toEqual(['LIAISON_PUBLIC_URL must be an http:// or https:// URL, got "liaison.agency.example"']);
+  });
+
   it("refuses a port out of range", () => {
     expect(problems({ PORT: "70000" })).toEqual(['PORT must be a whole number from 0 to 65535, got "70000"']);
   });

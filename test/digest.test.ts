@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE, ManualClock } from "./helpers/clock.js";
 import { Harness, PROVIDERS, SEED } from "./helpers/harness.js";
@@ -41,7 +42,13 @@ describe.each(PROVIDERS)("digests on %s", (provider) => {
     const posted = out.filter((l) => l.startsWith("[#crowd]")).join("\n");
     expect(posted).toContain(green);
     expect(posted).not.toContain(amber);
-    expect((await h.say("alice@hk-exa: /ppp digest now")).join("\n")).toContain(amber);
+    const hk = await h.say("alice@hk-exa: /ppp digest now");
+    expect(hk.join("\n")).toContain(amber);
+    // The chart follows the digest: written as a PNG, its path printed.
+    const chart = hk.filter((l) => l.startsWith("[#hk-exa] chart: ")).at(-1)!;
+    const path = /^\[#hk-exa\] chart: EXA · HKPF-CSTCB: the last 8 weeks — (.+\.png)$/.exec(chart)![1]!;
+    expect(path.startsWith(h.digestsDir)).toBe(true);
+    expect(readFileSync(path).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(await h.text("eve@hk-exa: /ppp digest now")).toBe(
       "(only eve) error: only coordinators and members of this channel's organisations can ask for its digest",
     );

@@ -265,6 +265,19 @@ describe("Discord (real discord.js, fake Discord)", () => {
     expect(fake.webhooks.at(-1)!.body.__files).toEqual(["order.pdf"]);
   });
 
+  it("posts the digest with its chart attached as a PNG image", async () => {
+    const before = fake.messages.length;
+    expect(await as("alice").command("ppp", ["digest", "now"])).toBe("The digest is on its way to this channel.");
+    await system.app.settle();
+    const posted = fake.messages.slice(before).filter((m) => m.channel_id === CHANNEL.id);
+    expect(posted.map((m) => String(m.content ?? "").split("\n")[0])).toEqual([expect.stringContaining("Weekly digest for EXA · HKPF"), "📈 EXA · HKPF-CSTCB: the last 8 weeks"]);
+    const upload = fake.requests.filter((r) => r.method === "POST" && r.path === `/channels/${CHANNEL.id}/messages` && Array.isArray(r.body.__files) && (r.body.__files as string[]).length > 0).at(-1)!;
+    expect(upload.body.__files).toEqual([expect.stringMatching(/^digest-\d+-\d{4}-\d\d-\d\d\.png$/)]);
+    const png = (upload.body.__fileBytes as Buffer[])[0]!;
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.length).toBeGreaterThan(5_000);
+  });
+
   it("manages rotation layers with typed options: layer names autocompleted, people as user options", async () => {
     const added = await as("root").command("ppp", ["rotation", "add"], { org: "EXA", name: "day", people: `<@${IDS.bob}>`, shift: "08:00-20:00", days: "mon-fri" });
     expect(added).toContain("Added to EXA's on-call: **day**: mon-fri 08:00-20:00 UTC");

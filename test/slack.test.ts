@@ -345,6 +345,18 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
     expect(await as("sam").slash("/case", `show ${ref}`)).toBe(`:warning: unknown case reference ${ref}`);
   });
 
+  it("posts the digest in the channel, then its chart as an uploaded PNG image", async () => {
+    const uploads = fake.uploads.length;
+    const before = fake.messages.length;
+    expect(await as("alice").slash("/ppp", "digest now")).toBe("The digest is on its way to this channel.");
+    await until(() => fake.callsOf("files.completeUploadExternal").some((c) => c.args.channel_id === HK.channel), "the chart upload");
+    expect(fake.messages.slice(before).filter((m) => m.channel === HK.channel).map((m) => m.text)).toEqual([expect.stringContaining("Weekly digest for EXA · HKPF-CSTCB")]);
+    const complete = fake.callsOf("files.completeUploadExternal").filter((c) => c.args.channel_id === HK.channel).at(-1)!;
+    expect(complete.args.initial_comment).toBe("EXA · HKPF-CSTCB: the last 8 weeks");
+    const png = fake.uploads.slice(uploads).at(-1)!.bytes;
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+
   it("sends /case export as files in a direct message", async () => {
     const ref = (await system.app.db.client.case.findFirstOrThrow({ orderBy: { id: "asc" } })).ref;
     const reply = await as("alice").slash("/case", `export ${ref}`);

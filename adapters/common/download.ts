@@ -22,7 +22,7 @@ export function platformUpload(file: { name: string; size: number | null; type: 
       const chunks: Buffer[] = [];
       let total = 0;
       try {
-        for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           total += chunk.length;
           if (total > limit) throw UserError.about("file", "invalid_option", `file: ${file.name} is larger than ${formatBytes(limit)}, the most a document may be`);
           chunks.push(Buffer.from(chunk));

@@ -1,4 +1,7 @@
-import type { Card } from "../../src/model/message.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Block, Card } from "../../src/model/message.js";
+import { chartFilename, chartPng } from "../../src/render/chart.js";
 import type { Delivery, DeliveryResult, Notifier } from "../../src/model/delivery.js";
 import type { TextSink } from "./index.js";
 import { escapeConsole, renderBlocks, renderCard, renderRich } from "./render.js";
@@ -19,9 +22,29 @@ function cardSummary(card: Card): string {
   return `card ${escapeConsole(card.key ?? card.title)} updated: ${parts.join(" · ")}`;
 }
 
+export interface ConsoleNotifierOptions {
+  /** Where digest charts are written as PNG files (default ./data/digests). */
+  digestsDir?: string;
+}
+
 export class ConsoleNotifier implements Notifier {
   readonly platform = "console" as const;
-  constructor(private readonly output: TextSink) {}
+  constructor(
+    private readonly output: TextSink,
+    private readonly options: ConsoleNotifierOptions = {},
+  ) {}
+
+  /** A terminal shows no images: each chart is written as a PNG and its path printed. */
+  #charts(blocks: Block[]): string[] {
+    const dir = this.options.digestsDir ?? join("data", "digests");
+    return blocks.flatMap((b) => {
+      if (b.kind !== "chart") return renderBlocks([b]);
+      const path = join(dir, basename(chartFilename(b.chart)));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path, chartPng(b.chart));
+      return [`chart: ${escapeConsole(b.chart.title)} — ${path}`];
+    });
+  }
 
   async deliver(d: Delivery): Promise<DeliveryResult> {
     const direct = d.kind === "dm" || d.thread?.direct === true;
@@ -34,7 +57,7 @@ export class ConsoleNotifier implements Notifier {
     let lines: string[];
     if (d.kind === "card") lines = renderCard(d.payload.card!);
     else if (d.kind === "card_update") lines = [cardSummary(d.payload.card!)];
-    else lines = renderBlocks(d.payload.blocks ?? []);
+    else lines = this.#charts(d.payload.blocks ?? []);
     // In a direct message there is no thread to show; say which case a thread post is about.
     if (direct && d.kind === "thread" && ref && lines.length > 0) lines[0] = `${ref}: ${lines[0]}`;
     this.output.write(lines.map((l) => prefix + l).join("\n") + "\n");

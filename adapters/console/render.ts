@@ -57,6 +57,9 @@ function renderBlock(block: Block): string[] {
       // A document is bytes, never printed: the console saves it (ConsoleAdapter) and says where.
       if (block.encoding === "base64") return [`[file ${escapeConsole(block.filename)}, ${block.mime}, ${Buffer.from(block.content, "base64").length} bytes]`];
       return [`--- ${escapeConsole(block.filename)} ---`, ...escapeConsole(block.content).split("\n"), `--- end of ${escapeConsole(block.filename)} ---`];
+    case "chart":
+      // An image: the console notifier writes it to a file and prints the path instead.
+      return [`chart: ${escapeConsole(block.chart.title)}`];
   }
 }
 

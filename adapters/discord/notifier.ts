@@ -65,11 +65,14 @@ export class DiscordNotifier extends ChatNotifier {
 
   protected async send(d: Delivery, { direct, channel, pointer }: Destination): Promise<DeliveryResult> {
     let body: ApiMessage;
+    let files: { name: string; data: Buffer }[] = [];
     if (d.payload.card) {
       const { embed, components } = cardEmbed(d.payload.card);
       body = { embeds: [embed], ...(components?.length ? { components } : {}), allowed_mentions: { parse: [], users: [] } };
     } else {
-      const { files: _files, ...message } = renderBlocks(d.payload.blocks ?? [], pointer);
+      const { files: attached, ...message } = renderBlocks(d.payload.blocks ?? [], pointer);
+      // Images the message carries (a digest's chart); documents are never queued.
+      files = attached;
       body = message;
     }
 
@@ -82,16 +85,16 @@ export class DiscordNotifier extends ChatNotifier {
       const threadId = d.thread.threadId;
       if (direct || threadId.includes(REPLY_IN_CHANNEL)) {
         const reference = threadId.includes(REPLY_IN_CHANNEL) ? threadId.split(REPLY_IN_CHANNEL)[1]! : d.thread.cardMessageId!;
-        const sent = (await this.rest.post(Routes.channelMessages(channel), { body: { ...create, message_reference: { message_id: reference, fail_if_not_exists: false } } })) as ApiChannelMessage;
+        const sent = (await this.rest.post(Routes.channelMessages(channel), { body: { ...create, message_reference: { message_id: reference, fail_if_not_exists: false } }, files })) as ApiChannelMessage;
         return { ok: true, messageId: sent.id };
       }
-      return { ok: true, messageId: (await this.#postInThread(threadId, create)).id };
+      return { ok: true, messageId: (await this.#postInThread(threadId, create, files)).id };
     }
     if (d.kind === "card" && !direct && d.thread?.cardMessageId) {
       // Posted on an earlier attempt; only its thread is missing.
       return this.#startThread(channel, d.thread.cardMessageId, d.payload.ref);
     }
-    const sent = (await this.rest.post(Routes.channelMessages(channel), { body: create })) as ApiChannelMessage;
+    const sent = (await this.rest.post(Routes.channelMessages(channel), { body: create, files })) as ApiChannelMessage;
     if (d.kind !== "card" || direct) return { ok: true, messageId: sent.id, threadId: `${channel}${REPLY_IN_CHANNEL}${sent.id}` };
     return this.#startThread(channel, sent.id, d.payload.ref);
   }
@@ -113,14 +116,14 @@ export class DiscordNotifier extends ChatNotifier {
     }
   }
 
-  async #postInThread(threadId: string, body: object): Promise<ApiChannelMessage> {
+  async #postInThread(threadId: string, body: object, files: { name: string; data: Buffer }[]): Promise<ApiChannelMessage> {
     try {
-      return (await this.rest.post(Routes.channelMessages(threadId), { body })) as ApiChannelMessage;
+      return (await this.rest.post(Routes.channelMessages(threadId), { body, files })) as ApiChannelMessage;
     } catch (error) {
       // An archived thread refuses posts until it is unarchived.
       if (error instanceof DiscordAPIError && Number(error.code) === 50083) {
         await this.rest.patch(Routes.channel(threadId), { body: { archived: false } });
-        return (await this.rest.post(Routes.channelMessages(threadId), { body })) as ApiChannelMessage;
+        return (await this.rest.post(Routes.channelMessages(threadId), { body, files })) as ApiChannelMessage;
       }
       throw error;
     }

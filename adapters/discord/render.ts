@@ -2,6 +2,7 @@ import { withPrefix, type Block, type Card, type CardAction, type Reply, type Ri
 import { actionId } from "../../src/core/actions.js";
 import { neutraliseBidi, truncate } from "../../src/model/text.js";
 import { escapeDiscord, escapeDiscordLine } from "./escape.js";
+import { chartFilename, chartPng } from "../../src/render/chart.js";
 
 /**
  * The one renderer for Discord: the message model to markdown content, embeds and button
@@ -157,6 +158,10 @@ export function renderBlocks(blocks: Block[], pointer = ""): Rendered {
       const { embed, components: rows } = cardEmbed(b.card);
       if (embeds.length < LIMITS.embeds) embeds.push(embed);
       components.push(...(rows ?? []).slice(0, LIMITS.rows - components.length));
+    } else if (b.kind === "chart") {
+      // The chart as an image attached to the message (Discord shows it inline).
+      text.push(`📈 ${escapeDiscordLine(b.chart.title)}`);
+      files.push({ name: chartFilename(b.chart), data: chartPng(b.chart) });
     } else {
       files.push({ name: b.filename, data: Buffer.from(b.content, b.encoding ?? "utf8") });
     }

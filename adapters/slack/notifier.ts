@@ -2,6 +2,8 @@ import { ErrorCode, WebClient, type WebAPICallResult } from "@slack/web-api";
 import { ChatNotifier, type Destination } from "../common/notifier.js";
 import type { Delivery, DeliveryResult } from "../../src/model/delivery.js";
 import { cardMessage, renderBlocks, type SlackMessage } from "./render.js";
+import { chartFilename, chartPng } from "../../src/render/chart.js";
+import { truncate } from "../../src/model/text.js";
 
 /**
  * Delivers outbox messages to Slack. Cards are posted once per channel and edited in place
@@ -78,6 +80,17 @@ export class SlackNotifier extends ChatNotifier {
       return { ok: true, messageId: d.thread!.cardMessageId! };
     }
     const threadTs = d.kind === "thread" ? (d.thread?.threadId ?? undefined) : undefined;
+    const charts = (d.payload.blocks ?? []).flatMap((b) => (b.kind === "chart" ? [b.chart] : []));
+    if (charts.length > 0) {
+      // A chart is an image: uploaded into the conversation, its title as the comment.
+      await this.client.filesUploadV2({
+        channel_id: channel,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        initial_comment: message.text,
+        file_uploads: charts.map((c) => ({ filename: chartFilename(c), file: chartPng(c), alt_text: truncate(c.title, 1000) })),
+      });
+      return { ok: true };
+    }
     if (d.attempt > 1) {
       // It may have gone out before a crash: look before posting again.
       const existing = await this.#findPosted(channel, d.id, threadTs);

@@ -96,6 +96,9 @@ function blockOf(b: Block, pointer: string): KnownBlock[] {
       return cardBlocks(b.card);
     case "file":
       return [{ type: "context", elements: [{ type: "mrkdwn", text: `:page_facing_up: ${escapeSlack(b.filename)} — sent to you as a file in a direct message.` }] }];
+    case "chart":
+      // An image: the notifier uploads it (files.uploadV2), with the title as its comment.
+      return [];
   }
 }
 
@@ -105,7 +108,7 @@ function blockOf(b: Block, pointer: string): KnownBlock[] {
  */
 function fallback(blocks: Block[]): string {
   const parts = blocks.map((b) =>
-    b.kind === "text" ? plain(b.rich) : b.kind === "card" ? b.card.title : b.kind === "list" ? `${b.items.length} items` : b.filename,
+    b.kind === "text" ? plain(b.rich) : b.kind === "card" ? b.card.title : b.kind === "list" ? `${b.items.length} items` : b.kind === "chart" ? b.chart.title : b.filename,
   );
   return truncate(escapeSlackLine(parts.join(" · ")), LIMITS.fallback);
 }

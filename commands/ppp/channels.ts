@@ -5,7 +5,7 @@ import { channelReply, code, para, privateReply, rich, strong } from "../../src/
 import { opt } from "../../src/core/options.js";
 import { bind, findBinding, setDigestSchedule, unbind } from "../../src/domain/bindings.js";
 import { formatTime } from "../../src/domain/cases/card.js";
-import { buildDigest, nextTick, tickInterval } from "../../src/domain/digest.js";
+import { buildDigest, digestMessages, nextTick, tickInterval } from "../../src/domain/digest.js";
 import { formatDuration } from "../../src/domain/durations.js";
 import { enqueue } from "../../src/domain/outbox.js";
 import { isCoordinator } from "../../src/domain/members.js";
@@ -64,19 +64,7 @@ export const digestNow = defineCommand({
     if (!isCoordinator(ctx.caller) && !binding.orgs.some((o) => o.id === member.org?.id)) {
       throw new UserError("forbidden", "only coordinators and members of this channel's organisations can ask for its digest", { denial: {} });
     }
-    const { blocks, covers } = await buildDigest(ctx.tx, binding, ctx.now, ctx.services.policy);
-    await enqueue(ctx.tx, ctx.now, [
-      {
-        key: `digest:${binding.id}:now:${randomUUID()}`,
-        platform: binding.platform as never,
-        kind: "channel",
-        channelId: binding.channelId,
-        audience: "channel",
-        bindingId: binding.id,
-        orderKey: `channel:${binding.platform}:${binding.channelId}`,
-        payload: { blocks, covers },
-      },
-    ]);
+    await enqueue(ctx.tx, ctx.now, digestMessages(binding, `digest:${binding.id}:now:${randomUUID()}`, await buildDigest(ctx.tx, binding, ctx.now, ctx.services.policy)));
     return privateReply(para(rich`The digest is on its way to this channel.`));
   },
 });

@@ -2,7 +2,8 @@ import { Cron } from "croner";
 import { accept, refuse, type Parsed } from "../model/parsed.js";
 import { digestLinkCount } from "../db/sql/context.js";
 import type { Tx } from "../db/database.js";
-import { list, para, rich, strong, type Block, type Rich } from "../model/message.js";
+import { list, para, rich, strong, type Block, type ChartWeek, type Rich, type WeeklyChart } from "../model/message.js";
+import type { Outgoing } from "./outbox.js";
 import { addDecimal } from "./amounts.js";
 import type { Binding } from "../db/rows.js";
 import { formatAge } from "./durations.js";
@@ -105,10 +106,90 @@ const spread = (values: number[]): string => {
   return median === undefined ? "none in the period" : `median ${formatAge(median)}, p90 ${formatAge(percentile(sorted, 90)!)} (${sorted.length} cases)`;
 };
 
-export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy, periodMs = WEEK): Promise<{ blocks: Block[]; covers: DigestCovers }> {
+/** How many weeks the digest's chart shows. */
+export const CHART_WEEKS = 8;
+
+/**
+ * The trend of the last weeks among the cases `where` selects: opened and closed per week,
+ * and the median time from page to acknowledgement. Weeks end at `now` (7-day windows).
+ */
+export async function weeklySeries(tx: Tx, where: object, now: Date, weeks = CHART_WEEKS): Promise<ChartWeek[]> {
+  const start = new Date(now.getTime() - weeks * WEEK);
+  const since = { gte: start, lt: now };
+  const rows = await tx.case.findMany({
+    where: { AND: [where, { OR: [{ createdAt: since }, { closedAt: since }, { ackAt: since }] }] },
+    select: { createdAt: true, closedAt: true, ackAt: true, pagedAt: true },
+  });
+  const index = (d: Date | null) => (d && d >= start && d < now ? Math.floor((d.getTime() - start.getTime()) / WEEK) : -1);
+  const out = Array.from({ length: weeks }, (_, i) => ({
+    start: new Date(start.getTime() + i * WEEK).toISOString().slice(0, 10),
+    opened: 0,
+    closed: 0,
+    acks: [] as number[],
+  }));
+  for (const r of rows) {
+    const o = index(r.createdAt);
+    if (o >= 0) out[o]!.opened++;
+    const c = index(r.closedAt);
+    if (c >= 0) out[c]!.closed++;
+    const a = index(r.ackAt);
+    if (a >= 0 && r.pagedAt) out[a]!.acks.push((r.ackAt!.getTime() - r.pagedAt.getTime()) / 60_000);
+  }
+  return out.map(({ acks, ...w }) => {
+    const median = percentile([...acks].sort((x, y) => x - y), 50);
+    return { ...w, ackMedianMinutes: median === undefined ? null : Math.round(median * 10) / 10 };
+  });
+}
+
+/** The chart of a channel's digest. */
+export function digestChart(b: Pick<Binding, "id" | "orgs">, weeks: ChartWeek[], now: Date): WeeklyChart {
+  return {
+    title: `${b.orgs.map((o) => o.code).join(" · ")}: the last ${weeks.length} weeks`,
+    name: `digest-${b.id}-${now.toISOString().slice(0, 10)}`,
+    weeks,
+  };
+}
+
+export interface Digest {
+  blocks: Block[];
+  covers: DigestCovers;
+  chart: WeeklyChart;
+}
+
+/**
+ * The outbox messages that post a digest in its channel: the digest, then its chart as an
+ * image (one after the other on the channel's order key; each checked at delivery).
+ */
+export function digestMessages(b: Binding, key: string, d: Digest): Outgoing[] {
+  const base = {
+    platform: b.platform as never,
+    kind: "channel" as const,
+    channelId: b.channelId,
+    audience: "channel" as const,
+    bindingId: b.id,
+    orderKey: `channel:${b.platform}:${b.channelId}`,
+  };
+  return [
+    { ...base, key, payload: { blocks: d.blocks, covers: d.covers } },
+    { ...base, key: `${key}:chart`, payload: { blocks: [{ kind: "chart", chart: d.chart }], covers: { orgs: d.covers.orgs, cases: [] } } },
+  ];
+}
+
+export interface DigestOptions {
+  periodMs?: number;
+  /**
+   * Only cases this query also selects: a person's view (the board), so a digest read by
+   * someone never shows more than /case show would.
+   */
+  viewer?: object;
+}
+
+export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy, options: DigestOptions = {}): Promise<Digest> {
+  const periodMs = options.periodMs ?? WEEK;
   const from = new Date(now.getTime() - periodMs);
   const period = { gte: from, lt: now };
-  const visible = digestWhere(b);
+  const channel = digestWhere(b);
+  const visible = options.viewer ? { AND: [channel, options.viewer] } : channel;
   const maxAck = Math.max(...SEVERITIES.map((s) => policy.severities[s].ack));
 
   // One statement after another: a transaction is one connection, and queries on it queue anyway.
@@ -138,7 +219,7 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
   const handoffs = await tx.caseEvent.count({ where: { type: "handoff_offered", at: period, case: visible } });
   // Deconfliction is known to the agencies and coordinators, not on any timeline: counted from the links.
   // A hit is recorded on the case that was opened second, so this week's opens carry this week's hits.
-  const links = (await tx.sql.one(digestLinkCount, { orgIds: b.orgs.map((o) => o.id), tlps: visible.tlp.in, from, to: now }))?.n ?? 0;
+  const links = (await tx.sql.one(digestLinkCount, { orgIds: b.orgs.map((o) => o.id), tlps: channel.tlp.in, from, to: now }))?.n ?? 0;
 
   const breaches = paged.filter((c) => {
     const due = c.pagedAt!.getTime() + policy.severities[c.severity as Severity].ack;
@@ -189,5 +270,6 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
     list(lines),
     ...(openList.length > 0 ? [para(rich`Open cases${active.length > 20 ? " (oldest 20)" : ""}:`), list(openList)] : []),
   ];
-  return { blocks, covers };
+  const chart = digestChart(b, await weeklySeries(tx, visible, now), now);
+  return { blocks, covers, chart };
 }

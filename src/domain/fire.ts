@@ -5,7 +5,7 @@ import { para, rich } from "../model/message.js";
 import { bindingInclude, toBinding } from "./bindings.js";
 import type { TimerRow } from "./cases/escalation.js";
 import { fireCaseTimers } from "./cases/run.js";
-import { buildDigest, scheduleDigest } from "./digest.js";
+import { buildDigest, digestMessages, scheduleDigest } from "./digest.js";
 import { loadMember, standingOf } from "./members.js";
 import { directMessages, enqueue } from "./outbox.js";
 import { fireShiftChange } from "./shift.js";
@@ -42,19 +42,7 @@ async function digestTick(env: TimerEnv, t: TimerRow) {
   // Unbound, or rescheduled (the new schedule has its own timer): nothing to do.
   if (!row || row.digestCron !== p.cron || row.timeZone !== p.tz) return;
   const binding = toBinding(row);
-  const { blocks, covers } = await buildDigest(env.tx, binding, env.now, env.services.policy);
-  await enqueue(env.tx, env.now, [
-    {
-      key: `timer:${t.id}:digest`,
-      platform: binding.platform as never,
-      kind: "channel",
-      channelId: binding.channelId,
-      audience: "channel",
-      bindingId: binding.id,
-      orderKey: `channel:${binding.platform}:${binding.channelId}`,
-      payload: { blocks, covers },
-    },
-  ]);
+  await enqueue(env.tx, env.now, digestMessages(binding, `timer:${t.id}:digest`, await buildDigest(env.tx, binding, env.now, env.services.policy)));
   // After downtime, one digest for the missed ticks: the next is the first after now.
   await scheduleDigest(env.tx, env.now, binding);
 }

@@ -11,4 +11,6 @@ export interface DomainServices {
   platforms: readonly Platform[];
   /** The deployment's evidence-pack signing key. */
   signer: Signer;
+  /** Where the web board is reached (LIAISON_PUBLIC_URL, else http://localhost:PORT); none without PORT. */
+  boardUrl?: string;
 }

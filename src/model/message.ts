@@ -63,7 +63,27 @@ export type Block =
   | { kind: "card"; card: Card }
   | { kind: "list"; items: Rich[] }
   /** A document delivered whole (exports): JSON or Markdown. */
-  | { kind: "file"; filename: string; mime: string; content: string; encoding?: "utf8" | "base64" };
+  | { kind: "file"; filename: string; mime: string; content: string; encoding?: "utf8" | "base64" }
+  /** A chart of weekly figures (the digest's): an image on the platforms, SVG on the board. */
+  | { kind: "chart"; chart: WeeklyChart };
+
+/** One week of a digest's trend: cases opened and closed, and the median time to acknowledge. */
+export interface ChartWeek {
+  /** The week's first day, YYYY-MM-DD (in UTC). */
+  start: string;
+  opened: number;
+  closed: number;
+  /** Median minutes from page to acknowledgement of the week's acknowledgements; null when none. */
+  ackMedianMinutes: number | null;
+}
+
+/** The digest's chart (docs/contract.md §4, §11): the last weeks, oldest first. */
+export interface WeeklyChart {
+  title: string;
+  /** A name for the image file, without extension (safe for file systems). */
+  name: string;
+  weeks: ChartWeek[];
+}
 
 export interface Reply {
   /** Private (ephemeral) to the caller, or visible in the channel. */

@@ -12,6 +12,7 @@ import { ensureBootstrapCoordinators } from "../domain/members.js";
 import { DEFAULT_POLICY, type Policy } from "../domain/policy.js";
 import type { Logger } from "../log.js";
 import { HttpServer } from "./http.js";
+import { attachBoard } from "../web/board.js";
 import { Metrics } from "./metrics.js";
 import { OutboxWorker, type Notifier } from "./outbox.js";
 import { Scheduler } from "./scheduler.js";
@@ -185,7 +186,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       await db.close();
       throw error;
     }
-    log.info({ port }, "serving /healthz and /metrics");
+    core.services.boardUrl = config.publicUrl ?? `http://localhost:${port}`;
+    attachBoard(http, { db, clock, log, services: core.services, secure: core.services.boardUrl.startsWith("https:") });
+    log.info({ port, board: `${core.services.boardUrl}/board` }, "serving /healthz, /metrics and the board");
   }
   outbox.start();
   scheduler.start();

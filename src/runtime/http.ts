@@ -54,6 +54,23 @@ export class HttpServer {
     this.#routes.set(`${method} ${path}`, handler);
   }
 
+  readonly #prefixes: { method: string; prefix: string; handler: RouteHandler }[] = [];
+
+  /** A route for every path under `prefix` (which ends with "/"), e.g. the board's case pages. */
+  routePrefix(method: string, prefix: string, handler: RouteHandler): void {
+    this.#prefixes.push({ method, prefix, handler });
+  }
+
+  #find(method: string | undefined, path: string): { handler: RouteHandler | undefined; route: string; known: boolean } {
+    const exact = this.#routes.get(`${method} ${path}`);
+    if (exact) return { handler: exact, route: `${method} ${path}`, known: true };
+    const under = this.#prefixes.filter((p) => path.startsWith(p.prefix) && path.length > p.prefix.length);
+    const match = under.find((p) => p.method === method);
+    if (match) return { handler: match.handler, route: `${method} ${match.prefix}*`, known: true };
+    const known = under.length > 0 || [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
+    return { handler: undefined, route: `${method} ${path}`, known };
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse) {
     const started = performance.now();
     const state = this.#sockets.get(req.socket) ?? { fresh: false, open: 0 };
@@ -73,14 +90,13 @@ export class HttpServer {
     res.once("close", done);
     res.once("finish", done);
     const path = (req.url ?? "/").split("?")[0]!;
-    const route = `${req.method} ${path}`;
-    const handler = this.#routes.get(route);
+    const { handler, route, known } = this.#find(req.method, path);
     if (this.observe) {
       const observe = this.observe;
       res.once("finish", () => observe(handler ? route : "other", (performance.now() - started) / 1000));
     }
     if (!handler) {
-      const allowed = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
+      const allowed = known;
       res.writeHead(allowed ? 405 : 404, { "content-type": "text/plain" }).end(allowed ? "method not allowed\n" : "not found\n");
       return;
     }

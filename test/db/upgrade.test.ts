@@ -147,3 +147,34 @@ describe.each(PROVIDERS.flatMap((p) => RELEASES.map((r) => [p, r] as const)))("u
     expect(results).toEqual([{ ref: "HKPF-2026-0001", result: "frozen" }, { ref: "HKPF-2026-0002", result: "other" }]);
   });
 });
+
+describe.each(PROVIDERS)("upgrading the previous main on %s (20261202160000_retention, before the board)", (provider) => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  it("keeps its members and signs one in to the board afterwards", async () => {
+    const { storage, raw } = await previousRelease(provider, "20261202160000_retention", cleanups);
+    const now = new Date();
+    await raw.exec(`INSERT INTO member (name, role, status, vetted_at, created_at, updated_at) VALUES ('root', 'coordinator', 'vetted', ?, ?, ?)`, [now, now, now]);
+    await raw.exec(`INSERT INTO account (platform, external_id, handle, member_id, created_at) VALUES ('console', 'root', 'root', 1, ?)`, [now]);
+    await raw.close();
+
+    const db: Database = await openDatabase(storage, { log: silentLogger });
+    cleanups.unshift(() => db.close());
+    const applied = await db.tx((tx) => tx.$queryRawUnsafe<{ migration_name: string }[]>(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name`));
+    expect(applied.map((r) => r.migration_name)).toContain("20261202170000_board");
+    const core = createCore(db, { clock: systemClock, log: silentLogger, platforms: ["console"] });
+    core.services.boardUrl = "https://board.example";
+    const reply = await core.dispatcher.dispatch({
+      platform: "console",
+      account: { platform: "console", externalId: "root", handle: "root" },
+      channel: { platform: "console", id: "general", name: "general", direct: false },
+      family: "liaison",
+      input: { text: "board", mentions: () => undefined },
+    });
+    expect(JSON.stringify(reply.blocks)).toMatch(/https:\/\/board\.example\/board\/login\?token=[0-9a-f]{64}/);
+    expect(await db.tx((tx) => tx.boardSession.count({ where: { memberId: 1 } }))).toBe(1);
+  });
+});

@@ -171,14 +171,18 @@ export class FakeDiscord {
   async #body(req: IncomingMessage): Promise<Record<string, unknown>> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString("utf8");
     if (!raw) return {};
     const type = req.headers["content-type"] ?? "";
     if (type.startsWith("multipart/form-data")) {
+      // Each file part's bytes, as sent (read in latin1, which keeps every byte).
+      const binary = bytes.toString("latin1");
+      const __fileBytes = [...binary.matchAll(/filename="[^"]+"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/g)].map((m) => Buffer.from(m[1]!, "latin1"));
       // Only payload_json matters here; file parts are kept as their names.
       const json = /name="payload_json"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/.exec(raw)?.[1];
       const files = [...raw.matchAll(/filename="([^"]+)"/g)].map((m) => m[1]);
-      return { ...(json ? (JSON.parse(json) as Record<string, unknown>) : {}), __files: files, __raw: raw };
+      return { ...(json ? (JSON.parse(json) as Record<string, unknown>) : {}), __files: files, __fileBytes, __raw: raw };
     }
     return JSON.parse(raw) as Record<string, unknown>;
   }

@@ -34,7 +34,7 @@ export class FakeSlack {
   readonly responses: { id: string; body: Record<string, unknown> }[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views: Record<string, unknown>[] = [];
-  readonly uploads: { id: string; content: string }[] = [];
+  readonly uploads: { id: string; content: string; bytes: Buffer }[] = [];
   readonly socketAcks: Record<string, unknown>[] = [];
   /** Files users shared, served at /files-pri/… only with the bot's token (as Slack does). */
   readonly files = new Map<string, { content: Buffer; type: string }>();
@@ -81,9 +81,13 @@ export class FakeSlack {
   }
 
   async #body(req: IncomingMessage): Promise<string> {
+    return (await this.#bytes(req)).toString("utf8");
+  }
+
+  async #bytes(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
+    return Buffer.concat(chunks);
   }
 
   /** A file a user shared, as a submitted file input names it. */
@@ -107,14 +111,17 @@ export class FakeSlack {
       res.writeHead(200, { "content-type": shared.type, "content-length": String(shared.content.length) }).end(shared.content);
       return;
     }
-    const raw = await this.#body(req);
+    const bytes = await this.#bytes(req);
+    const raw = bytes.toString("utf8");
     if (url.pathname.startsWith("/respond/")) {
       this.responses.push({ id: decodeURIComponent(url.pathname.slice("/respond/".length)), body: JSON.parse(raw || "{}") });
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     }
     if (url.pathname.startsWith("/upload/")) {
-      this.uploads.push({ id: url.pathname.slice("/upload/".length), content: raw });
+      // A multipart upload's file part, byte for byte (latin1 keeps every byte).
+      const part = /filename="[^"]*"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/.exec(bytes.toString("latin1"))?.[1];
+      this.uploads.push({ id: url.pathname.slice("/upload/".length), content: raw, bytes: part === undefined ? bytes : Buffer.from(part, "latin1") });
       res.writeHead(200, { "content-type": "text/plain" }).end("OK - 0");
       return;
     }

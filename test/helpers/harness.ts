@@ -85,17 +85,19 @@ export class Harness {
   readonly scheduler: Scheduler;
   /** Where the console saves documents handed back to its users. */
   readonly filesDir = mkdtempSync(join(tmpdir(), "liaison-files-"));
+  /** Where the console writes digest charts. */
+  readonly digestsDir = mkdtempSync(join(tmpdir(), "liaison-digests-"));
 
   private constructor(
     readonly db: Database,
     readonly clock: ManualClock,
     policy: Policy | undefined,
     private readonly cleanup: () => Promise<void>,
-    notifiers: (sink: TextSink) => Notifier[],
+    notifiers: ((sink: TextSink) => Notifier[]) | undefined,
   ) {
     // Synchronous on purpose: a stream would buffer writes until a later tick.
     const sink: TextSink = { write: (text: string) => this.#output.push(...text.split("\n").filter((l) => l !== "")) };
-    const all = notifiers(sink);
+    const all = notifiers ? notifiers(sink) : [new ConsoleNotifier(sink, { digestsDir: this.digestsDir })];
     this.outbox = new OutboxWorker({ db, clock, log: silentLogger, notifiers: all, parallel: false });
     this.core = createCore(db, { clock, log: silentLogger, policy, platforms: all.map((n) => n.platform) });
     this.scheduler = new Scheduler({ db, clock, log: silentLogger, services: this.core.services });
@@ -146,7 +148,7 @@ export class Harness {
     await db.tx((tx) =>
       ensureBootstrapCoordinators(tx, admins.map((a) => ({ platform: "console" as const, externalId: a })), clock.now()),
     );
-    return new Harness(db, clock, options.policy, cleanup, options.notifiers ?? ((sink) => [new ConsoleNotifier(sink)]));
+    return new Harness(db, clock, options.policy, cleanup, options.notifiers);
   }
 
   /** Runs each non-empty line in turn; returns everything printed. */
@@ -202,6 +204,7 @@ export class Harness {
 
   close() {
     rmSync(this.filesDir, { recursive: true, force: true });
+    rmSync(this.digestsDir, { recursive: true, force: true });
     return this.cleanup();
   }
 }

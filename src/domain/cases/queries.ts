@@ -96,8 +96,20 @@ export async function timeline(tx: Tx, c: CaseRecord): Promise<TimelineEntry[]> 
   }));
 }
 
-/** One human line per event, for /case show and the Markdown export. */
+/**
+ * One human line per event, for /case show, the board and the Markdown export. An event
+ * whose data was changed into something unreadable is described as such, not a crash:
+ * the chain's verification names it.
+ */
 export function describeEvent(e: TimelineEntry, names: Map<number, string>): string {
+  try {
+    return describeData(e, names);
+  } catch {
+    return `${e.type.replace(/_/g, " ")} (its data cannot be read)`;
+  }
+}
+
+function describeData(e: TimelineEntry, names: Map<number, string>): string {
   if (e.erased) return `${e.type.replace(/_/g, " ")} (content erased)`;
   const d = e.data;
   const who = (id: unknown) => names.get(Number(id)) ?? `member ${String(id)}`;
