@@ -3,7 +3,7 @@ import { UserError } from "../src/model/errors.js";
 import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/model/message.js";
 import { opt } from "../src/core/options.js";
 import { issueLinkCode, redeemLinkCode } from "../src/domain/linking.js";
-import { boardLinkUrl, issueBoardLink } from "../src/domain/board.js";
+import { boardLinkUrl, issueBoardLink, requireBoardUrl } from "../src/domain/board.js";
 import { accountKey, coordinators, personRef, resolvePerson, standingOf, type MemberView } from "../src/domain/members.js";
 import { directMessages, enqueue } from "../src/domain/outbox.js";
 import { register, standingMessage, suspend, vet } from "../src/domain/vetting.js";
@@ -151,9 +151,7 @@ const boardCommand = defineCommand({
   access: "vetted",
   options: {},
   async run(ctx) {
-    const base = ctx.services.boardUrl;
-    // Refused before anything is written when the board is not served.
-    boardLinkUrl(base, "0".repeat(64));
+    const base = requireBoardUrl(ctx.services.boardUrl);
     const { token, expiresAt } = await issueBoardLink(ctx.tx, ctx.caller, ctx.now);
     const minutes = Math.round((expiresAt.getTime() - ctx.now.getTime()) / 60_000);
     return privateReply(

@@ -84,11 +84,13 @@ export async function endBoardSession(tx: Tx, session: string | undefined, now: 
   await recordAudit(tx, { at: now, actorId: row.memberId, account: "board", action: "board.signed_out", target: `member:${row.memberId}`, detail: { session: row.id } });
 }
 
-/** The board's address for a link, or why there is none. */
-export function boardLinkUrl(base: string | undefined, token: string): string {
+/** The board's address, or why there is none (refused before anything is written). */
+export function requireBoardUrl(base: string | undefined): string {
   if (!base) throw new UserError("invalid_state", "the board is not served by this deployment: set PORT (and LIAISON_PUBLIC_URL for the address people open)");
-  return `${base.replace(/\/+$/, "")}/board/login?token=${token}`;
+  return base.replace(/\/+$/, "");
 }
+
+export const boardLinkUrl = (base: string, token: string) => `${base}/board/login?token=${token}`;
 
 // ---- What the board shows: the same need-to-know as /case show, through the same functions.
 
