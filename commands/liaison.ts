@@ -1,3 +1,4 @@
+import { liaisonHelp } from "./help.js";
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/model/errors.js";
 import { code, list, mention, para, privateReply, rich, strong, type Rich } from "../src/model/message.js";
@@ -161,4 +162,4 @@ const boardCommand = defineCommand({
   },
 });
 
-export const liaisonCommands = [registerCommand, vetCommand, suspendCommand, whoamiCommand, linkCommand, boardCommand];
+export const liaisonCommands = [registerCommand, vetCommand, suspendCommand, whoamiCommand, linkCommand, boardCommand, liaisonHelp];

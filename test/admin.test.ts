@@ -80,9 +80,9 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
   });
 
   it("refuses malformed commands with the reason, changing nothing", async () => {
-    expect(await refused("root: /ppp org add code:EXC kind:exchange")).toMatch(/^missing name \(full name\)\. Usage: \/ppp org add code:<code>/);
+    expect(await refused("root: /ppp org add code:EXC kind:exchange")).toMatch(/^missing name \(full name\), jurisdiction \(ISO 3166-1 country code, e\.g\. HK\) and domains \(official e-mail domains, comma-separated\)\. Usage: \/ppp org add code:<code>/);
     expect(await refused('root: /ppp org add code:EXC name:"unterminated')).toMatch(/^unterminated quote/);
-    expect(await refused("root: /ppp org frobnicate")).toMatch(/^unknown subcommand "\/ppp org frobnicate" — \/ppp takes: org, oncall, rotation, cover, leads, bind, unbind, .*help$/);
+    expect(await refused("root: /ppp org frobnicate")).toBe('unknown subcommand "/ppp org frobnicate". /ppp org takes: add, edit, list (/ppp help says what each does)');
     expect(await refused("root: /ppp org list colour:red")).toMatch(/^unknown option "colour" for \/ppp org list/);
     expect(await refused(`root: /ppp org edit EXA name:"${"x".repeat(121)}"`)).toBe("name: is too long (121 characters, at most 120)");
     expect(await refused("root: /liaison vet @nobody")).toBe("@nobody is not registered with Liaison (they can start with /liaison register)");

@@ -71,9 +71,20 @@ describe.each(PROVIDERS)("cases on %s", (provider) => {
     const json = exported.join("\n").split(`--- ${ref}.json ---`)[1]!.split(`--- end of ${ref}.json ---`)[0]!;
     const doc = JSON.parse(json.split("\n").map((l) => l.replace(/^\(only alice\) /, "")).join("\n")) as {
       tlp: string;
+      case: { whoseMove: string | null; acknowledgedAt: string | null };
       events: { seq: number; at: string; actor: { id: number } | null; type: string; data: unknown; prevHash: string; hash: string }[];
     };
     expect(doc.tlp).toBe("AMBER");
+    // The export says what the card says: a closed case is nobody's move; bob had acknowledged
+    // before dave resolved it, so resolving acknowledged nothing more.
+    expect(doc.case.whoseMove).toBeNull();
+    expect(shown).toContain("│ whose move: nobody (closed)");
+    expect(doc.case.acknowledgedAt).not.toBeNull();
+    const resolved = doc.events.find((e) => e.type === "resolved")!.data as Record<string, unknown>;
+    expect(resolved).toMatchObject({ alsoAcknowledged: false });
+    expect(resolved).not.toHaveProperty("acknowledged");
+    expect(exported.join("\n")).toContain("- Whose move: nobody (closed)");
+    expect(await h.refused(`bob: /case handoff ${ref} to:@dave note:x`)).toBe(`${ref} is closed; reopen it (/case reopen ${ref}) before you hand it off`);
     // A third party can recompute every hash from the export alone.
     let prev = "0".repeat(64);
     const canonical = (v: unknown): string =>
@@ -229,7 +240,7 @@ describe.each(PROVIDERS)("cases on %s", (provider) => {
     expect(await h.text("bob: /case list open")).toContain(ref);
     expect(await h.text("eve: /case list all")).not.toContain(ref);
     expect(await h.text("pat2: /case list")).toBe(
-      "(only pat2) error: you are not registered with Liaison. Start with: /liaison register org:<code> role:<liaison|investigator> email:<official address>",
+      "(only pat2) error: you are not registered with Liaison. Start with: /liaison register org:<your organisation's code> role:<liaison|investigator> email:<official address> (a coordinator can tell you the code; /liaison help register explains)",
     );
   });
 

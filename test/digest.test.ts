@@ -23,7 +23,7 @@ describe.each(PROVIDERS)("digests on %s", (provider) => {
     const digest = week1.filter((l) => l.startsWith("[#hk-exa]"));
     expect(digest[0]).toBe("[#hk-exa] Weekly digest for EXA · HKPF-CSTCB (2027-03-15 to 2027-03-22)");
     expect(digest).toContain("[#hk-exa]   • Opened: 1 (0 critical, 1 high, 0 medium, 0 low); closed: 0.");
-    expect(digest).toContain("[#hk-exa]   • Time to acknowledge: median 0s, p90 0s (1 cases).");
+    expect(digest).toContain("[#hk-exa]   • Time to acknowledge: median 0s, p90 0s (1 case).");
     expect(digest.some((l) => l.includes(`${ref} · high · acknowledged`))).toBe(true);
     expect(digest.join("\n")).not.toMatch(/SECRET|bc1q/);
     await h.advance(7 * DAY);

@@ -156,6 +156,18 @@ describe("Discord (real discord.js, fake Discord)", () => {
     expect(fake.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/commands"))).toHaveLength(1);
   });
 
+  it("explains a command with /case help, and answers a mistyped command name with the closest one", async () => {
+    const help = await as("alice").command("case", ["help"], { command: "open" });
+    expect(help).toContain("**/case open** — open a case for your agency (for vetted members)");
+    expect(help).toContain("`severity:critical|high|medium|low`");
+    expect(help).toContain('`/case open title:"Ransom wallet" exchange:EXA');
+    expect(help.length).toBeLessThanOrEqual(2000);
+    expect(await as("alice").command("ppp", ["help"], { command: "case opn" })).toContain("/case has no command \"opn\" — did you mean /case open?");
+    const family = await as("bob").command("case", ["help"]);
+    expect(family).toContain("`/case ack` — acknowledge a case");
+    expect(family.length).toBeLessThanOrEqual(2000);
+  });
+
   it("answers every interaction by deferring it first, privately", async () => {
     const before = fake.callbacks.length;
     expect(await as("bob").command("liaison", ["whoami"])).toContain("investigator of EXA");

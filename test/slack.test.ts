@@ -183,6 +183,15 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
     expect(JSON.stringify(reply.body.blocks)).toContain("investigator of EXA");
   });
 
+  it("explains a command when help is asked for after it, and answers a slip with the closest command", async () => {
+    const help = await as("alice").slash("/case", "open help");
+    expect(help).toContain("*/case open* — open a case for your agency (for vetted members)");
+    expect(help).toContain("`severity:critical|high|medium|low`");
+    expect(await as("alice").slash("/case", "help open")).toBe(help);
+    expect(await as("root").slash("/ppp", "org lis")).toContain("did you mean /ppp org list? /ppp org takes: add, edit, list");
+    expect(await as("alice").slash("/case", "open titel:x exchange:EXA severity:low type:intel")).toContain("did you mean title:?");
+  });
+
   it("rejects forged and stale requests with 401", async () => {
     const body = new URLSearchParams({ command: "/ppp", text: "help", user_id: PEOPLE.bob, response_url: fake.responseUrl("forged") }).toString();
     expect((await as("bob").post(body, sign("wrong-secret", body))).status).toBe(401);

@@ -13,6 +13,8 @@ import type { Reply } from "../../src/model/message.js";
 import { UserError } from "../../src/model/errors.js";
 import { formatBytes, type Upload } from "../../src/model/upload.js";
 import { renderReply } from "./render.js";
+import { closest } from "../../src/model/closest.js";
+import { quote } from "../../src/model/text.js";
 
 /** `file:<path>` in the console: a file on this machine (the console is its operator's). */
 export function localFile(path: string): Upload {
@@ -86,7 +88,9 @@ export function parseConsoleLine(line: string): ParsedLine {
   const c = COMMAND.exec(rest.trim());
   const family = c?.[1]?.toLowerCase();
   if (!c || !FAMILIES.includes(family as Family)) {
-    return { kind: "error", speaker, message: `unknown command "${rest.trim().split(/\s+/)[0] ?? ""}": commands are /case, /liaison and /ppp (try /ppp help)` };
+    const typed = rest.trim().split(/\s+/)[0] ?? "";
+    const guess = closest(typed.replace(/^\//, ""), FAMILIES);
+    return { kind: "error", speaker, message: `unknown command ${quote(typed, 40)}: ${guess ? `did you mean /${guess}? ` : ""}commands are /case, /liaison and /ppp (try /ppp help)` };
   }
   return { kind: "command", speaker, channel: channel ?? DEFAULT_CHANNEL, family: family as Family, text: c[2] ?? "" };
 }

@@ -1,5 +1,6 @@
 import { bindCommand, digestNow, digestSchedule, unbindCommand } from "./channels.js";
-import { auditKey, auditVerify, helpCommand, outboxCommand, policyShow } from "./operations.js";
+import { auditKey, auditVerify, outboxCommand, policyShow } from "./operations.js";
+import { pppHelp } from "../help.js";
 import { leadsCommand, orgAdd, orgEdit, orgList } from "./orgs.js";
 import { coverCommand, oncallCommand, rotationAdd, rotationList, rotationRemove } from "./rotation.js";
 
@@ -22,5 +23,5 @@ export const pppCommands = [
   digestNow,
   digestSchedule,
   outboxCommand,
-  helpCommand,
+  pppHelp,
 ];

@@ -10,7 +10,7 @@ import { findVisible } from "../../src/domain/cases/queries.js";
 import { describePolicy } from "../../src/domain/policy.js";
 import { verifyChain } from "../../src/domain/timeline.js";
 
-/** `/ppp audit verify`, `/ppp policy show`, `/ppp outbox`, `/ppp help`: running the deployment (docs/contract.md §5). */
+/** `/ppp audit verify`, `/ppp policy show`, `/ppp outbox`: running the deployment (docs/contract.md §5). */
 
 export const auditVerify = defineCommand({
   family: "ppp",
@@ -104,25 +104,5 @@ export const outboxCommand = defineCommand({
     }
     blocks.push(para(rich`${waiting}`));
     return privateReply(...blocks);
-  },
-});
-
-export const helpCommand = defineCommand({
-  family: "ppp",
-  path: ["help"],
-  summary: "this list",
-  access: "anyone",
-  options: {},
-  async run(ctx) {
-    const blocks = FAMILIES.flatMap((family) => {
-      const commands = ctx.services.registry.family(family);
-      return [para(rich`${strong(`/${family}`)}`), list(commands.map((c) => rich`${code(commandName(c))} — ${c.summary}`))];
-    });
-    const standing = ctx.caller.standing;
-    const note =
-      standing === "vetted"
-        ? rich`Options are key:value; quote values with spaces ("like this"); lists are comma-separated. A command given without what it needs answers with all its options (try /case open).`
-        : rich`You are not vetted yet, so only ${code(commandName({ family: "liaison", path: ["register"] }))}, ${code("/liaison whoami")} and ${code("/ppp help")} work for you.`;
-    return privateReply(...blocks, para(note));
   },
 });

@@ -56,6 +56,8 @@ export interface CommandDef<O extends OptionSet = OptionSet> {
   options: O;
   access: Access;
   form?: CommandForm;
+  /** Whole command lines, shown by help; a test holds each to the command's own syntax. */
+  examples?: readonly string[];
   run(ctx: CommandContext, options: ParsedOptions<O>): Promise<Reply>;
 }
 

@@ -11,7 +11,7 @@ import { formatBytes, MAX_FILE_BYTES, type FileSource, type FileValue } from "..
 import { commandName, type AnyCommand, type ChannelRef, type Family, type Services } from "./command.js";
 import { isUserError, UserError } from "../model/errors.js";
 import { para, rich, type Reply } from "../model/message.js";
-import { bindTokens, tokenize, type MentionSyntax, type RawOptions } from "./parse.js";
+import { bindTokens, tokenize, unknownOption, type MentionSyntax, type RawOptions } from "./parse.js";
 import { usage, type Registry } from "./registry.js";
 
 /**
@@ -83,8 +83,14 @@ export function resolveInvocation(registry: Registry, inv: Invocation): { comman
       words.push(t.value);
     }
     const { command, used } = registry.resolve(inv.family, words.slice(0, 3));
+    const rest = tokens.slice(used);
+    // `/case open help`: that command's help, however its own options would read the word.
+    const help = registry.find(inv.family, ["help"]);
+    if (help && help !== command && rest.length === 1 && !rest[0]!.quoted && rest[0]!.key === undefined && /^(help|-h|--help|\?)$/i.test(rest[0]!.value)) {
+      return { command: help, raw: { command: command.path.join(" ") } };
+    }
     const name = commandName(command);
-    return { command, raw: bindTokens({ name, options: command.options }, tokens.slice(used), inv.input.mentions) };
+    return { command, raw: bindTokens({ name, options: command.options }, rest, inv.input.mentions) };
   }
   const command = registry.find(inv.family, inv.input.path);
   if (!command) throw new UserError("unknown_command", `unknown command /${inv.family} ${inv.input.path.join(" ")}`);
@@ -114,9 +120,16 @@ export async function readFiles(command: AnyCommand, raw: RawOptions, files: Fil
 
 export function parseOptions(command: AnyCommand, raw: RawOptions, files: Record<string, FileValue> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const known = new Set(Object.keys(command.options));
+  const known = Object.keys(command.options);
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) throw new UserError("invalid_option", `unknown option "${key}" for ${commandName(command)}`);
+    if (!known.includes(key)) throw new UserError("invalid_option", unknownOption(key, commandName(command), known));
+  }
+  // Everything missing at once: one answer, not one per attempt.
+  const missing = Object.entries(command.options).filter(([name, o]) => o.meta.required && o.meta.kind !== "file" && raw[name] === undefined);
+  if (missing.length > 0) {
+    const what = missing.map(([name, o]) => `${name} (${o.meta.description})`);
+    const listed = what.length === 1 ? what[0]! : `${what.slice(0, -1).join(", ")} and ${what.at(-1)!}`;
+    throw UserError.about(missing[0]![0], "missing_option", `missing ${listed}. Usage: ${usage(command)}`);
   }
   for (const [name, option] of Object.entries(command.options)) {
     if (option.meta.kind === "file") {

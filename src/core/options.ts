@@ -1,4 +1,5 @@
 import { quote } from "../model/text.js";
+import { didYouMean } from "../model/closest.js";
 import { z } from "zod";
 import type { FileValue } from "../model/upload.js";
 import { formatDuration, LONGEST_MS, parseDuration } from "../domain/durations.js";
@@ -181,7 +182,7 @@ export const opt = {
       .trim()
       .toLowerCase()
       .refine((v): v is C[number] => (choices as readonly string[]).includes(v), {
-        error: (i) => `must be one of ${choices.join(", ")} (got ${quote(String(i.input))})`,
+        error: (i) => `must be one of ${choices.join(", ")} (got ${quote(String(i.input))}${didYouMean(String(i.input), choices).replace(/^ —/, ";")})`,
       }) as unknown as z.ZodType<C[number]>;
     return finish(schema, { kind: "choice", description, required: true, choices, positional: o.positional }, o.optional);
   },
@@ -298,7 +299,7 @@ const PLACEHOLDER: Partial<Record<OptionKind, string>> = {
 /** Usage text of one option, as it is typed: `<ref>`, `title:<text>`, `[tz:<IANA zone>]`. */
 export function optionUsage(name: string, meta: OptionMeta): string {
   let core: string;
-  if (meta.kind === "people") core = "@user…";
+  if (meta.kind === "people") core = meta.positional !== undefined ? "@user…" : `${name}:@user,@user`;
   else if (meta.kind === "person") core = meta.positional !== undefined ? "@user" : `${name}:@user`;
   else if (meta.positional !== undefined) core = meta.rest ? `<${name}…>` : `<${name}>`;
   else if (meta.kind === "choice" && meta.choices) core = `${name}:${meta.choices.join("|")}`;

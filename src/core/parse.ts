@@ -1,4 +1,5 @@
 import { quote } from "../model/text.js";
+import { didYouMean } from "../model/closest.js";
 import { UserError } from "../model/errors.js";
 import type { OptionMeta, OptionSet } from "./options.js";
 
@@ -84,6 +85,11 @@ export function tokenize(input: string): Token[] {
   return tokens;
 }
 
+/** `unknown option "titel" for /case open — did you mean title? (its options: …)` */
+export function unknownOption(key: string, command: string, known: readonly string[]): string {
+  return `unknown option ${quote(key)} for ${command}${didYouMean(key, known, (k) => `${k}:`)} (its options: ${known.join(", ") || "none"})`;
+}
+
 export type RawOptions = Record<string, string | string[]>;
 
 function splitList(value: string): string[] {
@@ -141,8 +147,7 @@ export function bindTokens(sig: Signature, tokens: Token[], mentions: MentionSyn
       if (named.has(token.key)) throw UserError.about(token.key, "invalid_option", `${token.key}: given twice`);
       named.set(token.key, [token.value]);
     } else if (token.key !== undefined && !takesText) {
-      const known = entries.map(([n]) => n).join(", ") || "none";
-      throw new UserError("invalid_option", `unknown option "${token.key}" for ${sig.name} (its options: ${known})`);
+      throw new UserError("invalid_option", unknownOption(token.key, sig.name, entries.map(([n]) => n)));
     } else {
       bare.push(token);
     }

@@ -1,6 +1,8 @@
 import { commandName, FAMILIES, type AnyCommand, type Family } from "./command.js";
 import { UserError } from "../model/errors.js";
 import { optionUsage } from "./options.js";
+import { closest } from "../model/closest.js";
+import { quote } from "../model/text.js";
 
 /** Every command, found by family and subcommand words. */
 export class Registry {
@@ -39,12 +41,28 @@ export class Registry {
       }
     }
     if (best) return best;
-    const subcommands = [...new Set(this.family(family).map((c) => c.path[0]))].join(", ");
-    const typed = words.slice(0, 2).join(" ");
-    if (words.length === 0) {
-      throw new UserError("unknown_command", `/${family} needs a subcommand: ${subcommands}`);
-    }
-    throw new UserError("unknown_command", `unknown subcommand "/${family} ${typed}" — /${family} takes: ${subcommands}`);
+    throw this.#unknown(family, lowered);
+  }
+
+  /**
+   * Why `words` name no command, at the level they went wrong: `/ppp org lis` is answered
+   * with `/ppp org`'s own subcommands (add, edit, list) and the closest of them.
+   */
+  #unknown(family: Family, words: readonly string[]): UserError {
+    const commands = this.family(family);
+    const under = (prefix: readonly string[]) => commands.filter((c) => c.path.length > prefix.length && prefix.every((p, i) => c.path[i] === p));
+    let depth = 0;
+    while (depth < words.length && under(words.slice(0, depth + 1)).length > 0) depth++;
+    const prefix = words.slice(0, depth);
+    const choices = [...new Set(under(prefix).map((c) => c.path[depth]!))];
+    const where = `/${[family, ...prefix].join(" ")}`;
+    if (depth === words.length) return new UserError("unknown_command", `${where} needs a subcommand: ${choices.join(", ")}`);
+    const typed = words[depth]!;
+    const guess = closest(typed, choices);
+    return new UserError(
+      "unknown_command",
+      `unknown subcommand ${quote(`${where} ${typed}`)}${guess ? ` — did you mean ${where} ${guess}?` : "."} ${where} takes: ${choices.join(", ")} (/${family} help says what each does)`,
+    );
   }
 
   /** The families there are commands of (the slash commands a platform registers). */

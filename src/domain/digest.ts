@@ -103,7 +103,7 @@ function percentile(sorted: number[], p: number): number | undefined {
 const spread = (values: number[]): string => {
   const sorted = [...values].sort((a, b) => a - b);
   const median = percentile(sorted, 50);
-  return median === undefined ? "none in the period" : `median ${formatAge(median)}, p90 ${formatAge(percentile(sorted, 90)!)} (${sorted.length} cases)`;
+  return median === undefined ? "none in the period" : `median ${formatAge(median)}, p90 ${formatAge(percentile(sorted, 90)!)} (${sorted.length} ${sorted.length === 1 ? "case" : "cases"})`;
 };
 
 /** How many weeks the digest's chart shows. */

@@ -3,8 +3,9 @@ import type { Tx } from "../db/database.js";
 import { orgByCode } from "../db/sql/orgs.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
-import { accountKey, memberInclude, standingOf, toMemberView, type Caller, type MemberView, type OrgKind } from "./members.js";
-import { isFreeMailDomain } from "./validate.js";
+import { accountKey, coordinators, memberInclude, standingOf, toMemberView, type Caller, type MemberView, type OrgKind } from "./members.js";
+import { emailInDomains, isFreeMailDomain } from "./validate.js";
+import { closest } from "../model/closest.js";
 
 /** Organisations (agencies and exchanges), their domains, on-call rotations and leads. */
 
@@ -42,8 +43,33 @@ const domainRows = (domains: readonly string[]) => unique(domains).map((domain, 
 
 export async function findOrg(tx: Tx, code: string): Promise<Organisation> {
   const org = await tx.sql.one(orgByCode, { code: code.toUpperCase() });
-  if (!org) throw new UserError("not_found", `unknown organisation ${quote(code)} (see /ppp org list)`);
+  if (!org) {
+    const guess = closest(code, (await listOrgs(tx)).map((o) => o.code));
+    throw new UserError("not_found", `unknown organisation ${quote(code)}${guess ? ` — did you mean ${guess}?` : ""} (see /ppp org list)`);
+  }
   return org;
+}
+
+/**
+ * The organisation someone registering names. They cannot list organisations yet, so an
+ * unknown code is answered with what gets them unstuck: the organisation their address
+ * belongs to, a close code, or whom to ask.
+ */
+export async function findOrgToRegister(tx: Tx, code: string, email: string, now: Date): Promise<Organisation> {
+  const org = await tx.sql.one(orgByCode, { code: code.toUpperCase() });
+  if (org) return org;
+  const orgs = await listOrgs(tx);
+  const byAddress = orgs.find((o) => emailInDomains(email, o.domains));
+  let hint: string;
+  if (byAddress) {
+    hint = `your address ${quote(email)} belongs to ${byAddress.code}: /liaison register org:${byAddress.code} role:${byAddress.kind === "AGENCY" ? "liaison" : "investigator"} email:${email}`;
+  } else {
+    const guess = closest(code, orgs.map((o) => o.code));
+    const people = (await coordinators(tx, now)).slice(0, 3).map((c) => `@${c.name}`);
+    const ask = people.length > 0 ? `a coordinator (${people.join(", ")})` : "whoever runs Liaison (it has no coordinator yet: they set LIAISON_BOOTSTRAP_ADMINS)";
+    hint = `${guess ? `did you mean ${guess}? Otherwise ` : ""}ask ${ask} for your organisation's code, or to add your organisation if it is not in Liaison yet`;
+  }
+  throw UserError.about("org", "not_found", `unknown organisation ${quote(code)} — ${hint}`);
 }
 
 export async function listOrgs(tx: Tx): Promise<Organisation[]> {

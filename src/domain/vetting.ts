@@ -3,7 +3,7 @@ import { lockMember } from "../db/sql/members.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
 import { accountKey, ensureMember, loadMember, standingOf, type Caller, type MemberView, type Role } from "./members.js";
-import { findOrg } from "./orgs.js";
+import { findOrgToRegister } from "./orgs.js";
 import { emailInDomains, isFreeMailDomain } from "./validate.js";
 import { schedule } from "./timers.js";
 
@@ -39,7 +39,7 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
   if (caller.standing === "suspended") {
     throw new UserError("forbidden", "your access is suspended; contact a coordinator", { denial: {} });
   }
-  const org = await findOrg(tx, input.org);
+  const org = await findOrgToRegister(tx, input.org, input.email, now);
   const expectedRole: Role = org.kind === "AGENCY" ? "liaison" : "investigator";
   if (input.role !== expectedRole) {
     throw UserError.about(
@@ -210,7 +210,7 @@ export function standingMessage(caller: Caller): string {
   const m = caller.member;
   switch (caller.standing) {
     case "unregistered":
-      return "you are not registered with Liaison. Start with: /liaison register org:<code> role:<liaison|investigator> email:<official address>";
+      return "you are not registered with Liaison. Start with: /liaison register org:<your organisation's code> role:<liaison|investigator> email:<official address> (a coordinator can tell you the code; /liaison help register explains)";
     case "pending":
       return `your registration (${m!.role} of ${m!.org?.code ?? "?"}) is waiting for a coordinator to vet it; until then you can use /liaison whoami and /ppp help`;
     case "suspended":

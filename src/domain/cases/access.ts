@@ -47,5 +47,5 @@ export function requireSide(c: CaseRecord, side: Side, allowed: Side[], action: 
 }
 
 export function requireNotClosed(c: CaseRecord, action: string): void {
-  if (isClosed(c)) throw new UserError("invalid_state", `${c.ref} is closed; reopen it (/case reopen ${c.ref}) before you ${action} it`);
+  if (isClosed(c)) throw new UserError("invalid_state", `${c.ref} is closed; reopen it (/case reopen ${c.ref}) before you ${action}`);
 }

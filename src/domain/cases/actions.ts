@@ -77,7 +77,7 @@ function announce(env: CaseEnv, c: CaseRecord, seq: number, post: Block[]): void
 
 export function acknowledge(env: CaseEnv, { c, side, me }: Acting): void {
   requireSide(c, side, ["exchange", "coordinator"], "acknowledge");
-  requireNotClosed(c, "acknowledge");
+  requireNotClosed(c, "acknowledge it");
   requirePaged(c, "acknowledged");
   if (c.ackAt && c.status !== "REOPENED") {
     const by = c.participants.find((p) => p.member.id === c.ackById)?.member.name ?? "someone";
@@ -91,19 +91,19 @@ export function acknowledge(env: CaseEnv, { c, side, me }: Acting): void {
 
 export function take(env: CaseEnv, { c, side, me }: Acting): void {
   requireSide(c, side, ["exchange", "coordinator"], "take");
-  requireNotClosed(c, "take");
+  requireNotClosed(c, "take it");
   requirePaged(c, "taken");
   if (!isActive(c)) throw new UserError("invalid_state", `${c.ref} is resolved; reopen it to work on it again`);
   if (c.assignee?.id === me.id) throw new UserError("conflict", `you already have ${c.ref}`);
   const acked = recordAck(env, c, me);
   update(env, c, { assignee: me, status: "IN_PROGRESS" });
   addParticipant(env, c, me, "assignee");
-  const event = env.change.event(c, { at: env.now, actorId: me.id, type: "assigned", data: { assignee: me.id, acknowledged: acked } });
+  const event = env.change.event(c, { at: env.now, actorId: me.id, type: "assigned", data: { assignee: me.id, alsoAcknowledged: acked } });
   announce(env, c, event.seq, [para(rich`${mention(personRef(me))} took the case${acked ? ` and acknowledged it${ackDelay(c, env.now)}` : ""}.`)]);
 }
 
 export function addNote(env: CaseEnv, { c, side, me }: Acting, text: string, waiting: WhoseMove | undefined): void {
-  requireNotClosed(c, "add a note to");
+  requireNotClosed(c, "add a note to it");
   // An answer from the agency hands the ball back to the exchange unless it says otherwise.
   const move = waiting ?? (side === "agency" && c.whoseMove === "agency" ? "exchange" : undefined);
   if (move === "agency" && side === "agency") throw UserError.about("waiting", "invalid_option", "waiting: the agency cannot wait on itself; use waiting:exchange");
@@ -117,7 +117,7 @@ export function addNote(env: CaseEnv, { c, side, me }: Acting, text: string, wai
 }
 
 export function escalate(env: CaseEnv, { c, me }: Acting, reason: string): Level {
-  requireNotClosed(c, "escalate");
+  requireNotClosed(c, "escalate it");
   requirePaged(c, "escalated");
   if (!isActive(c)) throw new UserError("invalid_state", `${c.ref} is resolved; there is nothing to escalate`);
   if (c.escalationLevel >= 3) throw new UserError("invalid_state", `${c.ref} is already at the top level (coordinators are paged)`);
@@ -138,7 +138,7 @@ const WORK_TIMERS: TimerKind[] = ["reminder", "level2", "level3", "handoff", "st
 
 export function resolve(env: CaseEnv, { c, side, me }: Acting, r: Resolution): void {
   requireSide(c, side, ["exchange", "coordinator"], "resolve");
-  requireNotClosed(c, "resolve");
+  requireNotClosed(c, "resolve it");
   requirePaged(c, "resolved");
   if (c.status === "RESOLVED") throw new UserError("conflict", `${c.ref} is already resolved`);
   const result = resultOf(c, { result: r.result, outcome: r.outcome, frozen: r.frozen });
@@ -153,7 +153,7 @@ export function resolve(env: CaseEnv, { c, side, me }: Acting, r: Resolution): v
     at: env.now,
     actorId: me.id,
     type: "resolved",
-    data: { outcome: r.outcome, result, frozen: r.frozen, seized: r.seized, acknowledged: acked, ...(c.freezeUntil ? { freezeUntil: c.freezeUntil.toISOString() } : {}) },
+    data: { outcome: r.outcome, result, frozen: r.frozen, seized: r.seized, alsoAcknowledged: acked, ...(c.freezeUntil ? { freezeUntil: c.freezeUntil.toISOString() } : {}) },
   });
   const post = [para(rich`Resolved by ${mention(personRef(me))} (${result}): ${r.outcome}`)];
   if (recovered.length > 0) post.push(para(rich`Frozen / seized: ${formatAmounts(recovered)}.`));
@@ -195,7 +195,7 @@ export function reopen(env: CaseEnv, { c, side, me }: Acting, reason: string | u
  */
 export function changeTlp(env: CaseEnv, { c, side, me }: Acting, tlp: Tlp, reason: string | undefined): void {
   requireSide(c, side, ["agency", "coordinator"], "change the TLP of");
-  requireNotClosed(c, "change the TLP of");
+  requireNotClosed(c, "change its TLP");
   if (c.tlp === tlp) throw new UserError("conflict", `${c.ref} is already TLP:${tlp.toUpperCase()}`);
   const from = c.tlp;
   update(env, c, { tlp });

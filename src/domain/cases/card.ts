@@ -28,10 +28,18 @@ export function statusLabel(c: CaseRecord): string {
   return STATUS_LABEL[c.status];
 }
 
+/** Whose move it is, as the card shows it: nobody's once closed, the agency's until an emergency is confirmed. */
+export function whoseMoveOf(c: CaseRecord): "agency" | "exchange" | null {
+  if (c.status === "CLOSED") return null;
+  if (awaitingConfirmation(c)) return "agency";
+  return c.whoseMove;
+}
+
 export function whoseMoveLabel(c: CaseRecord): string {
-  if (c.status === "CLOSED") return "nobody (closed)";
+  const move = whoseMoveOf(c);
+  if (move === null) return "nobody (closed)";
   if (awaitingConfirmation(c)) return `${c.agency.code} (confirmation)`;
-  return c.whoseMove === "agency" ? `waiting on agency (${c.agency.code})` : `waiting on exchange (${c.exchange.code})`;
+  return move === "agency" ? `waiting on agency (${c.agency.code})` : `waiting on exchange (${c.exchange.code})`;
 }
 
 export function formatAmounts(amounts: CaseRecord["amounts"]): string {

@@ -1,7 +1,7 @@
 import type { Tx } from "../../db/database.js";
 import { buildPack, type Signer } from "../evidence.js";
 import { GENESIS_HASH, verifyChain, type Verification } from "../timeline.js";
-import { formatAmounts, formatTime, statusLabel } from "./card.js";
+import { formatAmounts, formatTime, statusLabel, whoseMoveLabel, whoseMoveOf } from "./card.js";
 import type { CaseRecord } from "./model.js";
 import { describeEvent, nameMap, timeline, timelineFor } from "./queries.js";
 
@@ -50,7 +50,7 @@ export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now:
       severity: c.severity,
       type: c.type,
       status: c.status,
-      whoseMove: c.whoseMove,
+      whoseMove: whoseMoveOf(c),
       openedBy: c.openedBy.name,
       assignee: c.assignee?.name ?? null,
       externalRef: c.externalRef,
@@ -85,6 +85,7 @@ export async function exportCase(tx: Tx, c: CaseRecord, exportedBy: string, now:
     `- Parties: ${c.agency.code} → ${c.exchange.code}`,
     `- Severity / type: ${c.severity} / ${c.type}`,
     `- Status: ${statusLabel(c)}`,
+    `- Whose move: ${whoseMoveLabel(c)}`,
     `- Opened by: ${mdEscape(c.openedBy.name)} at ${formatTime(c.createdAt)}`,
     ...(c.summary ? [`- Summary: ${mdEscape(c.summary)}`] : []),
     ...(c.externalRef ? [`- Agency reference: ${mdEscape(c.externalRef)}`] : []),

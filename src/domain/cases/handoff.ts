@@ -41,7 +41,7 @@ const isMove = (c: CaseRecord, offer: HandoffView) => offer.toOrg !== null && of
 /** `handoffId`: the id the new offer gets (taken beforehand). */
 export function offerHandoff(env: CaseEnv, { c, side, me }: Acting, target: HandoffTarget, note: string, handoffId: number): void {
   requireSide(c, side, ["exchange", "coordinator"], "hand off");
-  requireNotClosed(c, "hand off");
+  requireNotClosed(c, "hand it off");
   requirePaged(c, "handed off");
   if (!isActive(c)) throw new UserError("invalid_state", `${c.ref} is resolved; reopen it before handing it off`);
   checkTarget(env, c, target);
@@ -131,7 +131,7 @@ export function acceptHandoff(env: CaseEnv, { c, side, me }: Acting): Acceptance
   const offer = c.pendingHandoff;
   const role = offer ? roleIn(c, offer, me, side === "agency" || side === "coordinator") : null;
   if (!offer || !role) throw new UserError("forbidden", `no handoff of ${c.ref} is offered to you`, { denial: { target: `case:${c.ref}` } });
-  requireNotClosed(c, "accept");
+  requireNotClosed(c, "accept it");
   requirePaged(c, "handed off");
 
   if (!isMove(c, offer)) {

@@ -137,7 +137,8 @@ function describeData(e: TimelineEntry, names: Map<number, string>): string {
     case "acknowledged":
       return "acknowledged";
     case "assigned":
-      return `took the case${d.acknowledged ? " (and acknowledged it)" : ""}`;
+      // `acknowledged` before 2026-12: the same fact under its first name.
+      return `took the case${d.alsoAcknowledged || d.acknowledged ? " (and acknowledged it)" : ""}`;
     case "note":
       return `note: ${String(d.text)}${d.waiting ? ` (now waiting on ${String(d.waiting)})` : ""}`;
     case "handoff_offered":
@@ -149,7 +150,7 @@ function describeData(e: TimelineEntry, names: Map<number, string>): string {
     case "handoff_accepted":
       return `accepted the handoff${d.movedTo ? ` (case moved from ${String(d.movedFrom)} to ${String(d.movedTo)})` : ""}`;
     case "resolved":
-      return `resolved${d.result ? ` (${String(d.result)})` : ""}: ${String(d.outcome)}${d.freezeUntil ? `; freeze held until ${String(d.freezeUntil).slice(0, 16).replace("T", " ")} UTC` : ""}`;
+      return `resolved${d.result ? ` (${String(d.result)})` : ""}${d.alsoAcknowledged || d.acknowledged === true ? " (and acknowledged it)" : ""}: ${String(d.outcome)}${d.freezeUntil ? `; freeze held until ${String(d.freezeUntil).slice(0, 16).replace("T", " ")} UTC` : ""}`;
     case "legal_process":
       return `legal basis: ${String(d.kind)} ${String(d.number)}, ${String(d.authority)}${d.date ? `, dated ${String(d.date)}` : ""}`;
     case "extended":
