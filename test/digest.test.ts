@@ -20,11 +20,14 @@ describe.each(PROVIDERS)("digests on %s", (provider) => {
     )![1]!;
     await h.say(`bob: /case ack ${ref}\nbob: /case note ${ref} SECRET-NOTE`);
     const week1 = await h.advance(2 * DAY); // to Monday 22 March 12:00 UTC
-    const digest = week1.filter((l) => l.startsWith("[#hk-exa]"));
+    // (The card, refreshed as the impact rose, is not the digest.)
+    const digest = week1.filter((l) => l.startsWith("[#hk-exa]") && !/^\[#hk-exa\] card \S+ updated: /.test(l));
     expect(digest[0]).toBe("[#hk-exa] Weekly digest for EXA · HKPF-CSTCB (2027-03-15 to 2027-03-22)");
     expect(digest).toContain("[#hk-exa]   • Opened: 1 (0 critical, 1 high, 0 medium, 0 low); closed: 0.");
     expect(digest).toContain("[#hk-exa]   • Time to acknowledge: median 0s, p90 0s (1 case).");
     expect(digest.some((l) => l.includes(`${ref} · high · acknowledged`))).toBe(true);
+    expect(digest).toContain("[#hk-exa] Highest impact:");
+    expect(digest).toContain(`[#hk-exa]   • ${ref} · impact 45: high · waiting on EXA 1d 21h`);
     expect(digest.join("\n")).not.toMatch(/SECRET|bc1q/);
     await h.advance(7 * DAY);
     const ticks = await h.db.client.timer.findMany({ where: { kind: "digest", state: "done" }, orderBy: { dueAt: "asc" } });

@@ -78,7 +78,7 @@ describe.each(PROVIDERS)("requests on %s", (provider) => {
     await h.advance(60_000);
     const digest = await h.text("root@hk-exa: /ppp digest now");
     expect(digest).toContain("Results of the week's resolutions: declined 1, frozen 1.");
-    expect(await h.text("alice: /case list result:declined")).toContain(`(only alice) 1 case (all, result declined):\n(only alice)   • ${b} · high intel · resolved`);
+    expect(await h.text("alice: /case list result:declined")).toContain(`(only alice) 1 case (all, result declined), highest impact first:\n(only alice)   • ${b} · high intel · resolved`);
     expect(await h.text("alice: /case list result:seized")).toBe("(only alice) No cases resolved as seized you can see.");
   });
 

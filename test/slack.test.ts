@@ -370,7 +370,8 @@ describe("Slack over HTTP (real Bolt, fake Slack)", () => {
     const ref = (await system.app.db.client.case.findFirstOrThrow({ orderBy: { id: "asc" } })).ref;
     const reply = await as("alice").slash("/case", `export ${ref}`);
     expect(reply).toContain("hash chain intact");
-    await until(() => fake.callsOf("files.completeUploadExternal").length > 0, "the upload");
+    // Wait for this export's upload (an earlier test's digest chart is an upload too).
+    await until(() => fake.uploads.some((u) => u.content.includes(`"ref": "${ref}"`)), "the export's upload");
     const uploaded = fake.uploads.map((u) => u.content).join("\n");
     expect(uploaded).toContain(`"ref": "${ref}"`);
     expect(uploaded).toContain("| # | time (UTC) | who | what | previous hash | hash |");

@@ -7,7 +7,7 @@ import { opt } from "../../src/core/options.js";
 import { RESULTS } from "../../src/domain/cases/requests.js";
 import { evidencePack, exportCase } from "../../src/domain/cases/export.js";
 import { sideOf } from "../../src/domain/cases/access.js";
-import { findVisible, linkedCases, listCases, listLine, nameMap, timeline, timelineFor, timelineLine } from "../../src/domain/cases/queries.js";
+import { findVisible, linkedCases, LIST_ORDERS, listCases, listLine, nameMap, timeline, timelineFor, timelineLine } from "../../src/domain/cases/queries.js";
 import { run, cardOf, done, ref } from "./shared.js";
 
 /** `/case show`, `/case list`, `/case export`: reading what the caller may see (docs/contract.md §2). */
@@ -42,18 +42,21 @@ export const listCommand = defineCommand({
   summary: "cases you may see: mine, open (default), breached or all",
   access: "vetted",
   options: {
-    scope: opt.choice(["mine", "open", "breached", "all"] as const, "which cases", { positional: 0, optional: true }),
+    scope: opt.choice(["mine", "open", "breached", "all", "top"] as const, "which cases: open (default), mine, breached, all, or top (the ten highest impact)", { positional: 0, optional: true }),
+    by: opt.choice(LIST_ORDERS, "the order: impact (highest first, the default), age (oldest first), newest or deadline (soonest first)", { optional: true }),
     result: opt.choice(RESULTS, "only cases resolved with this result (then all cases by default)", { optional: true }),
   },
   async run(ctx, o) {
     const scope = o.scope ?? (o.result ? "all" : "open");
-    const { cases, more } = await listCases(ctx.tx, ctx.caller, scope, ctx.services.policy, ctx.now, o.result);
-    const what = `${scope === "all" ? "" : `${scope} `}cases${o.result ? ` resolved as ${o.result}` : ""}`;
+    const by = o.by ?? "impact";
+    const { cases, more } = await listCases(ctx.tx, ctx.caller, scope, ctx.services.policy, ctx.now, { result: o.result, by });
+    const what = scope === "top" ? "open cases" : `${scope === "all" ? "" : `${scope} `}cases${o.result ? ` resolved as ${o.result}` : ""}`;
     if (cases.length === 0) return done(`No ${what} you can see.`);
+    const order = by === "impact" ? "highest impact first" : by === "age" ? "oldest first" : by === "newest" ? "newest first" : "soonest deadline first";
     return privateReply(
-      para(rich`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"} (${scope}${o.result ? `, result ${o.result}` : ""}):`),
-      list(cases.map((c) => rich`${listLine(c, ctx.now)}`)),
-      ...(more ? [para(rich`Only the newest ${cases.length} are shown.`)] : []),
+      para(rich`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"} (${scope}${o.result ? `, result ${o.result}` : ""}), ${order}:`),
+      list(cases.map((c) => rich`${listLine(c, ctx.now, ctx.services.policy)}`)),
+      ...(more ? [para(rich`Only the first ${cases.length} are shown${scope === "top" ? "" : "; /case list top shows the ten highest"}.`)] : []),
     );
   },
 });

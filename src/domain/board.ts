@@ -10,7 +10,7 @@ import type { Policy, Severity } from "./policy.js";
 import { verifyChain, type Verification } from "./timeline.js";
 import { requireVisible, type Side } from "./cases/access.js";
 import { loadCase, loadCases, type CaseRecord } from "./cases/model.js";
-import { ackBreached, linkedCases, nameMap, timeline, timelineFor, visibleWhere, type TimelineEntry } from "./cases/queries.js";
+import { linkedCases, rankCases, nameMap, timeline, timelineFor, visibleWhere, type TimelineEntry } from "./cases/queries.js";
 
 /**
  * Signing in to the web board (docs/contract.md §11). `/liaison board` sends a one-time
@@ -105,7 +105,7 @@ export interface BoardFilters {
   breached?: boolean;
 }
 
-/** The cases a member may see, filtered, newest first (at most BOARD_LIMIT). */
+/** The cases a member may see, filtered, highest impact first (at most BOARD_LIMIT). */
 export async function boardCases(tx: Tx, caller: Caller, f: BoardFilters, policy: Policy, now: Date): Promise<{ cases: CaseRecord[]; more: boolean }> {
   const and: object[] = [visibleWhere(caller)];
   if (f.status === "active") and.push({ status: { in: ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"] } });
@@ -113,10 +113,7 @@ export async function boardCases(tx: Tx, caller: Caller, f: BoardFilters, policy
   if (f.severity) and.push({ severity: f.severity });
   // Whose move only means something while a case is open.
   if (f.move) and.push({ whoseMove: f.move, status: { notIn: ["CLOSED"] } });
-  const rows = await tx.case.findMany({ where: { AND: and }, select: { id: true }, orderBy: { id: "desc" }, take: f.breached ? 5000 : BOARD_LIMIT + 1 });
-  let cases = await loadCases(tx, rows.map((r) => r.id));
-  if (f.breached) cases = cases.filter((c) => ackBreached(c, policy, now));
-  return { cases: cases.slice(0, BOARD_LIMIT), more: cases.length > BOARD_LIMIT };
+  return rankCases(tx, { AND: and }, policy, now, { limit: BOARD_LIMIT, by: "impact", breached: f.breached ?? false });
 }
 
 export interface BoardCase {

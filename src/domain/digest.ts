@@ -1,3 +1,4 @@
+import { describeImpact, impactOf, type ImpactInput } from "./impact.js";
 import { Cron } from "croner";
 import { accept, refuse, type Parsed } from "../model/parsed.js";
 import { digestLinkCount } from "../db/sql/context.js";
@@ -184,6 +185,9 @@ export interface DigestOptions {
   viewer?: object;
 }
 
+/** How many of the highest-impact open cases a digest names. */
+export const TOP_IN_DIGEST = 5;
+
 export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy, options: DigestOptions = {}): Promise<Digest> {
   const periodMs = options.periodMs ?? WEEK;
   const from = new Date(now.getTime() - periodMs);
@@ -198,7 +202,22 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
   const results = (await tx.case.groupBy({ by: ["result"], where: { ...visible, resolvedAt: period }, _count: { _all: true } })).sort((a, b) => String(a.result).localeCompare(String(b.result)));
   const active = await tx.case.findMany({
     where: { ...visible, status: { in: ACTIVE } },
-    select: { id: true, ref: true, severity: true, status: true, whoseMove: true, createdAt: true, ackAt: true, lastActivityAt: true, pagedAt: true },
+    select: {
+      id: true,
+      ref: true,
+      severity: true,
+      status: true,
+      whoseMove: true,
+      createdAt: true,
+      ackAt: true,
+      lastActivityAt: true,
+      pagedAt: true,
+      deadline: true,
+      waitingSince: true,
+      agencyWaitSeconds: true,
+      exchange: { select: { code: true } },
+      amounts: { select: { kind: true, asset: true, amount: true, usd: true }, orderBy: { position: "asc" } },
+    },
     orderBy: { createdAt: "asc" },
   });
   const acked = await tx.case.findMany({ where: { ...visible, ackAt: period, pagedAt: { not: null } }, select: { ackAt: true, pagedAt: true } });
@@ -262,12 +281,19 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
     rich`Results of the week's resolutions: ${results.length === 0 ? "none" : results.map((r) => `${r.result ?? "unrecorded"} ${r._count._all}`).join(", ")}.`,
     ...(await coverageLines(tx, b, now)),
   ];
+  // What is most at stake first (§2, Impact): the five highest, with their reasons.
+  const ranked = active
+    .map((c) => ({ c, impact: impactOf({ ...c, severity: c.severity as Severity, whoseMove: c.whoseMove as "agency" | "exchange", exchange: c.exchange.code, amounts: c.amounts as ImpactInput["amounts"] }, policy.impact, now) }))
+    .sort((a, b) => b.impact.score - a.impact.score || a.c.createdAt.getTime() - b.c.createdAt.getTime())
+    .slice(0, TOP_IN_DIGEST);
+  const topList = ranked.map(({ c, impact }) => rich`${c.ref} · impact ${describeImpact(impact)}`);
   const openList = active.slice(0, 20).map((c) => rich`${c.ref} · ${c.severity} · ${c.status.toLowerCase().replace("_", " ")} · ${formatAge(now.getTime() - c.createdAt.getTime())} old`);
-  const named = [...breaches.slice(0, 15), ...pendingHandoffs.slice(0, 15), ...stale.slice(0, 15), ...active.slice(0, 20)].map((c) => c.id);
+  const named = [...breaches.slice(0, 15), ...pendingHandoffs.slice(0, 15), ...stale.slice(0, 15), ...active.slice(0, 20), ...ranked.map((r) => r.c)].map((c) => c.id);
   const covers: DigestCovers = { orgs: b.orgs.map((o) => o.id).sort((x, y) => x - y), cases: [...new Set(named)].sort((x, y) => x - y) };
   const blocks = [
     para(rich`${strong(`Weekly digest for ${b.orgs.map((o) => o.code).join(" · ")}`)} (${from.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)})`),
     list(lines),
+    ...(topList.length > 0 ? [para(rich`Highest impact:`), list(topList)] : []),
     ...(openList.length > 0 ? [para(rich`Open cases${active.length > 20 ? " (oldest 20)" : ""}:`), list(openList)] : []),
   ];
   const chart = digestChart(b, await weeklySeries(tx, visible, now), now);

@@ -47,7 +47,7 @@ async function digestTick(env: TimerEnv, t: TimerRow) {
   await scheduleDigest(env.tx, env.now, binding);
 }
 
-const CASE_KINDS = new Set(["reminder", "level2", "level3", "handoff", "stale", "agency_remind", "preservation", "freeze_hold"]);
+const CASE_KINDS = new Set(["reminder", "level2", "level3", "handoff", "stale", "agency_remind", "preservation", "freeze_hold", "impact"]);
 
 /**
  * Fires timers in the caller's transaction, in order (the one way a timer fires). Case timers

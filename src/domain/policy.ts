@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { formatDuration, LONGEST_MS, parseDuration } from "./durations.js";
+import { DEFAULT_IMPACT, type Band, type ImpactWeights } from "./impact.js";
 
 /**
  * Escalation policy per severity (docs/contract.md §3), from LIAISON_POLICY_FILE (YAML or JSON) or the
@@ -34,6 +35,8 @@ export interface Policy {
   freezeHold: { period: number; warn: number[] };
   /** A closed case's content is erased this long after it closed, unless held (§10). */
   retention: number;
+  /** How open cases are ranked (§2, Impact). */
+  impact: ImpactWeights;
 }
 
 const M = 60_000;
@@ -52,6 +55,7 @@ export const DEFAULT_POLICY: Policy = {
   preservation: { period: 90 * D, max: 180 * D, warn: [14 * D, 2 * D] },
   freezeHold: { period: 30 * D, warn: [7 * D, 1 * D] },
   retention: 5 * 365 * D,
+  impact: DEFAULT_IMPACT,
 };
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -67,6 +71,9 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return ms;
 });
 
+/** Impact points: whole numbers a person can weigh against each other. */
+const points = z.number({ error: "must be a number of points" }).int({ error: "must be a whole number of points" }).min(0, { error: "must not be negative" }).max(1000, { error: "must be at most 1000" });
+
 const severitySchema = z.strictObject({ ack: duration, remind: duration, level2: duration, level3: duration });
 
 const policySchema = z.strictObject({
@@ -81,12 +88,40 @@ const policySchema = z.strictObject({
   preservation: z.strictObject({ period: duration, max: duration, warn: z.array(duration).max(5) }).optional(),
   freeze_hold: z.strictObject({ period: duration, warn: z.array(duration).max(5) }).optional(),
   retention: duration.optional(),
+  impact: z
+    .strictObject({
+      severity: z.strictObject({ critical: points, high: points, medium: points, low: points }).optional(),
+      usd_per_tenfold: points.optional(),
+      deadline: z.record(z.string(), points).optional(),
+      waiting: z.record(z.string(), points).optional(),
+    })
+    .optional(),
 });
+
+/** Impact bands written `{ 24h: 10, 6h: 20 }`: each key a duration. */
+function bands(raw: Record<string, number>, path: string, file: string, problems: string[], extra: readonly string[] = []): Band[] {
+  const out: Band[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (extra.includes(key)) continue;
+    const ms = parseDuration(key);
+    if (ms === undefined || ms <= 0) problems.push(`${file}: ${path}: "${key}" is not a duration like 1h or 24h${extra.length > 0 ? ` (or ${extra.join(", ")})` : ""}`);
+    else out.push({ ms, points: value });
+  }
+  if (out.length > 10) problems.push(`${file}: ${path}: at most 10 bands`);
+  return out.sort((a, b) => a.ms - b.ms);
+}
 
 export class PolicyError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join("; "));
   }
+}
+
+/** What the document holds at `path` (undefined: nothing there). */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const key of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
 }
 
 function issuePath(path: readonly PropertyKey[]): string {
@@ -106,20 +141,29 @@ export function parsePolicy(text: string, file = "policy"): Policy {
     throw new PolicyError(
       result.error.issues.map((i) => {
         if (i.code === "unrecognized_keys") return `${file}: ${issuePath(i.path)}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}`;
-        if (i.code === "invalid_type" && i.input === undefined) return `${file}: ${issuePath(i.path)} is missing`;
+        if (i.code === "invalid_type" && valueAt(raw, i.path) === undefined) return `${file}: ${issuePath(i.path)} is missing`;
         return `${file}: ${issuePath(i.path)}: ${i.message}`;
       }),
     );
   }
-  const { agency_remind, preservation, freeze_hold, retention, ...rest } = result.data;
+  const { agency_remind, preservation, freeze_hold, retention, impact, ...rest } = result.data;
+  const problems: string[] = [];
+  const weights: ImpactWeights = {
+    severity: impact?.severity ?? DEFAULT_IMPACT.severity,
+    usdPerTenfold: impact?.usd_per_tenfold ?? DEFAULT_IMPACT.usdPerTenfold,
+    deadline: impact?.deadline
+      ? { within: bands(impact.deadline, "impact.deadline", file, problems, ["overdue"]), overdue: impact.deadline.overdue ?? DEFAULT_IMPACT.deadline.overdue }
+      : DEFAULT_IMPACT.deadline,
+    waiting: impact?.waiting ? bands(impact.waiting, "impact.waiting", file, problems) : DEFAULT_IMPACT.waiting,
+  };
   const policy: Policy = {
     ...(rest as Pick<Policy, "severities" | "stale">),
     agencyRemind: (agency_remind as Policy["agencyRemind"] | undefined) ?? DEFAULT_POLICY.agencyRemind,
     preservation: (preservation as Policy["preservation"] | undefined) ?? DEFAULT_POLICY.preservation,
     freezeHold: (freeze_hold as Policy["freezeHold"] | undefined) ?? DEFAULT_POLICY.freezeHold,
     retention: (retention as number | undefined) ?? DEFAULT_POLICY.retention,
+    impact: weights,
   };
-  const problems: string[] = [];
   for (const severity of SEVERITIES) {
     const p = policy.severities[severity];
     if (p.level3 <= p.level2) problems.push(`${file}: severities.${severity}: level3 (${formatDuration(p.level3)}) must come after level2 (${formatDuration(p.level2)})`);
@@ -155,5 +199,15 @@ export function describePolicy(policy: Policy): string[] {
     `freezes held ${formatDuration(policy.freezeHold.period)} from the resolution; reminders ${policy.freezeHold.warn.map(formatDuration).join(" and ")} before the hold ends`,
     `a closed case's content is erased ${formatDuration(policy.retention)} after it closed, unless held`,
     `while a case waits on the agency, remind its on-call every ${SEVERITIES.map((s) => `${formatDuration(policy.agencyRemind[s])} (${s})`).join(", ")}`,
+    ...describeImpactWeights(policy.impact),
+  ];
+}
+
+/** The impact weights, as `/ppp policy show` prints them. */
+export function describeImpactWeights(w: ImpactWeights): string[] {
+  const band = (b: Band) => `${formatDuration(b.ms)}: ${b.points}`;
+  return [
+    `impact: severity ${SEVERITIES.map((s) => `${s} ${w.severity[s]}`).join(", ")}; ${w.usdPerTenfold} per tenfold of USD at risk (USD 1M: ${w.usdPerTenfold * 6})`,
+    `impact: deadline within ${[...w.deadline.within].sort((a, b) => b.ms - a.ms).map(band).join(", ")}, passed: ${w.deadline.overdue}; waiting on the exchange ${w.waiting.map(band).join(", ")}`,
   ];
 }

@@ -6,7 +6,7 @@ import type { Tx } from "../db/database.js";
  * cancels them). Each step has a key (its idempotency key), so scheduling it twice changes nothing.
  */
 
-export type TimerKind = "reminder" | "level2" | "level3" | "handoff" | "stale" | "agency_remind" | "preservation" | "freeze_hold" | "retention" | "vetting_expiry" | "digest" | "shift";
+export type TimerKind = "reminder" | "level2" | "level3" | "handoff" | "stale" | "agency_remind" | "preservation" | "freeze_hold" | "retention" | "vetting_expiry" | "digest" | "shift" | "impact";
 export const ACK_CYCLE: TimerKind[] = ["reminder", "level2", "level3"];
 
 export interface NewTimer {

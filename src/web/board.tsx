@@ -22,9 +22,23 @@ import { SEVERITIES, type Severity } from "../domain/policy.js";
 import { caseCard, formatTime, statusLabel, whoseMoveLabel } from "../domain/cases/card.js";
 import { ackBreached, describeEvent } from "../domain/cases/queries.js";
 import { formatAge } from "../domain/durations.js";
+import { caseImpact } from "../domain/cases/impact.js";
+import type { Policy } from "../domain/policy.js";
+import type { CaseRecord } from "../domain/cases/model.js";
 import { formatBytes } from "../model/upload.js";
 import { Blocks, CardView, html, Page, STYLE } from "./views.js";
 import type { HttpServer } from "../runtime/http.js";
+
+/** A case's impact on the board: the score and, beside it, why (never a bare number). */
+function impactCell(c: CaseRecord, policy: Policy, now: Date) {
+  const impact = caseImpact(c, policy, now);
+  if (!impact) return "—";
+  return (
+    <>
+      <strong>{impact.score}</strong> <span class="muted">{impact.reasons.join(" · ")}</span>
+    </>
+  );
+}
 
 /**
  * The read-only case board (docs/contract.md §11) on the bot's HTTP server: GET routes only,
@@ -205,13 +219,14 @@ export function attachBoard(http: HttpServer, deps: BoardDeps): void {
               <button type="submit">Filter</button>
             </form>
             <p class="muted" id="count">
-              {`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"}${more ? ` (the newest ${BOARD_LIMIT})` : ""}`}
+              {`${cases.length}${more ? "+" : ""} case${cases.length === 1 ? "" : "s"}, highest impact first${more ? ` (the first ${BOARD_LIMIT})` : ""}`}
             </p>
             {cases.length > 0 && (
               <table id="cases">
                 <thead>
                   <tr>
                     <th>Reference</th>
+                    <th>Impact</th>
                     <th>Severity</th>
                     <th>Status</th>
                     <th>Whose move</th>
@@ -226,6 +241,7 @@ export function attachBoard(http: HttpServer, deps: BoardDeps): void {
                       <td>
                         <a href={`/board/cases/${encodeURIComponent(c.ref)}`}>{c.ref}</a>
                       </td>
+                      <td class="impact">{impactCell(c, services.policy, now)}</td>
                       <td>{`${c.severity} ${c.type}`}</td>
                       <td>
                         {statusLabel(c)}

@@ -102,18 +102,33 @@ export function take(env: CaseEnv, { c, side, me }: Acting): void {
   announce(env, c, event.seq, [para(rich`${mention(personRef(me))} took the case${acked ? ` and acknowledged it${ackDelay(c, env.now)}` : ""}.`)]);
 }
 
-export function addNote(env: CaseEnv, { c, side, me }: Acting, text: string, waiting: WhoseMove | undefined): void {
+/** Funds frozen or seized while the case goes on: they stop counting as at risk (§2, Impact). */
+export interface Recovered {
+  frozen: Amount[];
+  seized: Amount[];
+}
+
+function recordRecovered(env: CaseEnv, c: CaseRecord, r: Recovered) {
+  const recovered = [...r.frozen.map((a) => ({ ...a, kind: "frozen" as const })), ...r.seized.map((a) => ({ ...a, kind: "seized" as const }))];
+  for (const a of recovered) env.change.amount(c, c.amounts.push(a) - 1, a);
+  return recovered;
+}
+
+export function addNote(env: CaseEnv, { c, side, me }: Acting, text: string, waiting: WhoseMove | undefined, r: Recovered = { frozen: [], seized: [] }): void {
   requireNotClosed(c, "add a note to it");
   // An answer from the agency hands the ball back to the exchange unless it says otherwise.
   const move = waiting ?? (side === "agency" && c.whoseMove === "agency" ? "exchange" : undefined);
   if (move === "agency" && side === "agency") throw UserError.about("waiting", "invalid_option", "waiting: the agency cannot wait on itself; use waiting:exchange");
   const moved = move ? setWhoseMove(env, c, move) : false;
   update(env, c, {});
-  const event = env.change.event(c, { at: env.now, actorId: me.id, type: "note", data: { text, waiting: moved ? move! : null } });
+  const recovered = recordRecovered(env, c, r);
+  const amounts = recovered.length > 0 ? { frozen: r.frozen, seized: r.seized } : {};
+  const event = env.change.event(c, { at: env.now, actorId: me.id, type: "note", data: { text, waiting: moved ? move! : null, ...amounts } });
   const from = me.org ? ` (${me.org.code})` : "";
   const post = [para(rich`Note from ${mention(personRef(me))}${from}: ${text}`)];
+  if (recovered.length > 0) post.push(para(rich`Frozen / seized: ${formatAmounts(recovered)}.`));
   if (moved) post.push(para(rich`Now waiting on ${move === "agency" ? `the agency (${c.agency.code})` : `the exchange (${c.exchange.code})`}.`));
-  notifyThreads(env, c, event.seq, { post, updateCard: moved });
+  notifyThreads(env, c, event.seq, { post, updateCard: moved || recovered.length > 0 });
 }
 
 export function escalate(env: CaseEnv, { c, me }: Acting, reason: string): Level {
@@ -134,7 +149,7 @@ export interface Resolution {
 }
 
 /** What resolving ends: the work of acknowledging and answering, not the clocks the law sets (§9). */
-const WORK_TIMERS: TimerKind[] = ["reminder", "level2", "level3", "handoff", "stale", "agency_remind"];
+const WORK_TIMERS: TimerKind[] = ["reminder", "level2", "level3", "handoff", "stale", "agency_remind", "impact"];
 
 export function resolve(env: CaseEnv, { c, side, me }: Acting, r: Resolution): void {
   requireSide(c, side, ["exchange", "coordinator"], "resolve");
@@ -147,8 +162,7 @@ export function resolve(env: CaseEnv, { c, side, me }: Acting, r: Resolution): v
   setWhoseMove(env, c, "agency");
   env.change.cancelTimers(c.id, WORK_TIMERS);
   if (r.frozen.length > 0) startFreezeHold(env, c);
-  const recovered = [...r.frozen.map((a) => ({ ...a, kind: "frozen" as const })), ...r.seized.map((a) => ({ ...a, kind: "seized" as const }))];
-  for (const a of recovered) env.change.amount(c, c.amounts.push(a) - 1, a);
+  const recovered = recordRecovered(env, c, r);
   const event = env.change.event(c, {
     at: env.now,
     actorId: me.id,

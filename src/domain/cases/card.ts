@@ -1,3 +1,5 @@
+import { describeImpact } from "../impact.js";
+import { caseImpact } from "./impact.js";
 import { joinRich, mention, rich, type Card, type CardAction, type Field, type Rich } from "../../model/message.js";
 import { formatAge } from "../durations.js";
 import { personRef } from "../members.js";
@@ -83,6 +85,8 @@ export function caseCard(c: CaseRecord, audience: Audience, policy: Policy, now:
     { label: "assignee", value: c.assignee ? [mention(personRef(c.assignee))] : rich`nobody yet`, short: true },
     { label: "parties", value: rich`${c.agency.code} → ${c.exchange.code}`, short: true },
   ];
+  const impact = caseImpact(c, policy, now);
+  if (impact) fields.push({ label: "impact", value: rich`${describeImpact(impact)}` });
   if (c.subjects.length > 0) {
     const shown = c.subjects.map((s) => (audience === "channel" ? shortenSubject(s.display) : s.display));
     fields.push({ label: `subjects (${c.subjects.length})`, value: rich`${shown.join(", ")}` });

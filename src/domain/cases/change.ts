@@ -187,8 +187,12 @@ export class Change {
     this.#writes.audits.push([entry.at, entry.actorId, entry.account, entry.action, entry.target ?? null, entry.detail ? JSON.stringify(entry.detail) : null]);
   }
 
+  /** Called with each changed case's final state before its rows are written (the next impact timer). */
+  onFinal: ((c: CaseRecord) => void) | undefined;
+
   /** The rows to write, with every touched case's final state. */
   writes(): Writes {
+    if (this.onFinal) for (const c of [...this.#created.values()].map((x) => x.c).concat([...this.#touched.values()])) this.onFinal(c);
     const w = this.#writes;
     w.participants = [...this.#participants.values()];
     w.newCases = [...this.#created.values()].map(({ c, row }) => ({ ...row, ...stateRow(c, this.now) }));

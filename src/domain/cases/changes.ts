@@ -64,8 +64,8 @@ async function resolveAgency(run: Run, caller: Caller, code: string | undefined)
 export const confirm = (run: Run, ref: string) => changeCase(run, ref, PAGING, confirmCase);
 export const acknowledge = (run: Run, ref: string) => changeCase(run, ref, {}, act.acknowledge);
 export const take = (run: Run, ref: string) => changeCase(run, ref, {}, act.take);
-export const note = (run: Run, ref: string, text: string, waiting: WhoseMove | undefined) =>
-  changeCase(run, ref, {}, (env, a) => act.addNote(env, a, text, waiting));
+export const note = (run: Run, ref: string, text: string, waiting: WhoseMove | undefined, recovered?: act.Recovered) =>
+  changeCase(run, ref, {}, (env, a) => act.addNote(env, a, text, waiting, recovered));
 export const escalate = (run: Run, ref: string, reason: string) =>
   changeCase<Level>(run, ref, { rosters: true, coordinators: true }, (env, a) => act.escalate(env, a, reason));
 export const resolve = (run: Run, ref: string, r: act.Resolution) => changeCase(run, ref, {}, (env, a) => act.resolve(env, a, r));

@@ -1,3 +1,4 @@
+import { scheduleImpact } from "./impact.js";
 import type { DomainServices } from "../services.js";
 import type { Tx } from "../../db/database.js";
 import type { BindingRow } from "../../db/sql/context.js";
@@ -138,5 +139,7 @@ export interface CaseEnv {
 }
 
 export function caseEnv(now: Date, services: CaseEnv["services"], context: CaseContext): CaseEnv {
-  return { now, services, context, change: new Change(now) };
+  const change = new Change(now);
+  change.onFinal = (c) => scheduleImpact(change, c, services.policy, now);
+  return { now, services, context, change };
 }

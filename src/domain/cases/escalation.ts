@@ -2,6 +2,7 @@ import { page, para, rich } from "../../model/message.js";
 import { recipientVerdict } from "../audience.js";
 import { formatAge, formatDuration } from "../durations.js";
 import { personRef } from "../members.js";
+import { isImpactCrossing, scheduleImpact } from "./impact.js";
 import type { CaseEnv } from "./context.js";
 import { audienceOf, isActive, type CaseRecord } from "./model.js";
 import { notifyPeople, notifyThreads } from "./notify.js";
@@ -191,5 +192,14 @@ export function fireCaseTimer(env: CaseEnv, c: CaseRecord, t: TimerRow): void {
     case "preservation":
     case "freeze_hold":
       return fireClock(env, c, t.kind, payload as { until: string; step: "warn" | "end"; before?: number });
+    case "impact":
+      return impactTick(env, c, new Date(String(payload.at)));
   }
+}
+
+/** A band of the impact score is crossed (deadline nearer, a longer wait): the cards show the new ranking. */
+function impactTick(env: CaseEnv, c: CaseRecord, at: Date): void {
+  if (!isImpactCrossing(c, env.services.policy, at)) return;
+  notifyThreads(env, c, `impact@${at.getTime()}`, { updateCard: true });
+  scheduleImpact(env.change, c, env.services.policy, env.now);
 }

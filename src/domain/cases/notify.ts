@@ -49,7 +49,9 @@ function inThread(c: CaseRecord, t: ThreadRow) {
 }
 
 /** `case:<ref>:e<seq>:<what>:<platform>:<channel>`: the idempotency key of a thread's message. */
-const threadKey = (c: CaseRecord, seq: number, what: string, t: Pick<ThreadRow, "platform" | "channelId">) => `case:${c.ref}:e${seq}:${what}:${t.platform}:${t.channelId}`;
+/** `seq`: the event a message belongs to; a string names what else caused it (`impact@<ms>`). */
+const threadKey = (c: CaseRecord, seq: number | string, what: string, t: Pick<ThreadRow, "platform" | "channelId">) =>
+  `case:${c.ref}:${typeof seq === "number" ? `e${seq}` : seq}:${what}:${t.platform}:${t.channelId}`;
 
 /**
  * Makes sure every place the case should be has a card: channel threads for the channels
@@ -95,7 +97,7 @@ export function ensureThreads(env: CaseEnv, c: CaseRecord, seq: number): void {
 }
 
 /** Posts in the case's threads and/or refreshes its cards, for one timeline event. */
-export function notifyThreads(env: CaseEnv, c: CaseRecord, seq: number, what: { post?: Block[]; updateCard?: boolean }): void {
+export function notifyThreads(env: CaseEnv, c: CaseRecord, seq: number | string, what: { post?: Block[]; updateCard?: boolean }): void {
   const { now, services, change } = env;
   const audience = audienceOf(c);
   const people = peopleOn(c);

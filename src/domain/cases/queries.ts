@@ -1,14 +1,24 @@
 import type { Tx } from "../../db/database.js";
 import { formatAge } from "../durations.js";
 import { isCoordinator, type Caller } from "../members.js";
-import type { Policy } from "../policy.js";
+import type { Policy, Severity } from "../policy.js";
+import { impactOf, type ImpactInput } from "../impact.js";
+import { caseImpact } from "./impact.js";
 import { requireVisible } from "./access.js";
 import { formatTime, statusLabel } from "./card.js";
-import { isActive, loadCase, loadCases, type CaseRecord } from "./model.js";
+import { isActive, loadCase, loadCases, type CaseRecord, type WhoseMove } from "./model.js";
 
 /** Reading cases: the list a caller may see, one case with its timeline. */
 
-export type ListScope = "mine" | "open" | "breached" | "all";
+export type ListScope = "mine" | "open" | "breached" | "all" | "top";
+/** impact: highest first (the default); age: oldest first; newest; deadline: soonest first. */
+export const LIST_ORDERS = ["impact", "age", "newest", "deadline"] as const;
+export type ListOrder = (typeof LIST_ORDERS)[number];
+/** `/case list top`: this many. */
+export const TOP_LIMIT = 10;
+/** Cases ranked for one list, at most (the newest, when there are more). */
+const RANK_LIMIT = 5000;
+const ACTIVE_STATUSES = ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"];
 export const LIST_LIMIT = 50;
 
 /**
@@ -30,31 +40,118 @@ export function visibleWhere(caller: Caller) {
 }
 
 /** Whether the exchange missed (or is missing) the acknowledgement deadline. */
-export function ackBreached(c: CaseRecord, policy: Policy, now: Date): boolean {
+export function ackBreached(c: Pick<CaseRecord, "pagedAt" | "severity" | "ackAt" | "status">, policy: Policy, now: Date): boolean {
   if (!c.pagedAt) return false;
   const due = c.pagedAt.getTime() + policy.severities[c.severity].ack;
   return c.ackAt ? c.ackAt.getTime() > due : isActive(c) && now.getTime() > due;
 }
 
-export async function listCases(tx: Tx, caller: Caller, scope: ListScope, policy: Policy, now: Date, result?: string): Promise<{ cases: CaseRecord[]; more: boolean }> {
-  const visible = result ? { AND: [visibleWhere(caller), { result }] } : visibleWhere(caller);
+/** What ranking needs of a case, read for every case in scope; the cases shown are then loaded whole. */
+const RANK_SELECT = {
+  id: true,
+  ref: true,
+  severity: true,
+  status: true,
+  deadline: true,
+  whoseMove: true,
+  pagedAt: true,
+  ackAt: true,
+  waitingSince: true,
+  agencyWaitSeconds: true,
+  createdAt: true,
+  exchange: { select: { code: true } },
+  amounts: { select: { kind: true, asset: true, amount: true, usd: true }, orderBy: { position: "asc" } },
+} as const;
+
+type RankRow = {
+  id: number;
+  ref: string;
+  severity: string;
+  status: string;
+  deadline: Date | null;
+  whoseMove: string;
+  pagedAt: Date | null;
+  ackAt: Date | null;
+  waitingSince: Date | null;
+  agencyWaitSeconds: number;
+  createdAt: Date;
+  exchange: { code: string };
+  amounts: { kind: string; asset: string; amount: string; usd: string | null }[];
+};
+
+function rankScore(r: RankRow, policy: Policy, now: Date): number {
+  if (!isActive(r as { status: CaseRecord["status"] })) return -1;
+  return impactOf({ ...r, severity: r.severity as Severity, whoseMove: r.whoseMove as WhoseMove, exchange: r.exchange.code, amounts: r.amounts as ImpactInput["amounts"] }, policy.impact, now).score;
+}
+
+function ordered(rows: RankRow[], by: ListOrder, policy: Policy, now: Date): RankRow[] {
+  const newest = (a: RankRow, b: RankRow) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id;
+  switch (by) {
+    case "impact": {
+      const score = new Map(rows.map((r) => [r.id, rankScore(r, policy, now)]));
+      return [...rows].sort((a, b) => score.get(b.id)! - score.get(a.id)! || newest(a, b));
+    }
+    case "age":
+      return [...rows].sort((a, b) => -newest(a, b));
+    case "newest":
+      return [...rows].sort(newest);
+    case "deadline":
+      return [...rows].sort((a, b) => (a.deadline?.getTime() ?? Infinity) - (b.deadline?.getTime() ?? Infinity) || newest(a, b));
+  }
+}
+
+/**
+ * The cases of a scope the caller may see (visibleWhere), in the order asked for — by
+ * impact unless told otherwise: every case in scope is ranked on a light read, then the
+ * ones shown are loaded.
+ */
+export async function listCases(
+  tx: Tx,
+  caller: Caller,
+  scope: ListScope,
+  policy: Policy,
+  now: Date,
+  options: { result?: string | undefined; by?: ListOrder | undefined } = {},
+): Promise<{ cases: CaseRecord[]; more: boolean }> {
+  const visible = options.result ? { AND: [visibleWhere(caller), { result: options.result }] } : visibleWhere(caller);
   const me = caller.member?.id ?? -1;
   const scoped =
     scope === "mine"
       ? { AND: [visible, { OR: [{ assigneeId: me }, { openedById: me }, { participants: { some: { memberId: me } } }] }] }
-      : scope === "open" || scope === "breached"
-        ? { AND: [visible, { status: { in: ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"] } }] }
-        : visible;
-  const rows = await tx.case.findMany({ where: scoped, select: { id: true }, orderBy: { id: "desc" }, take: scope === "breached" ? 1000 : LIST_LIMIT + 1 });
-  let cases = await loadCases(tx, rows.map((r) => r.id));
-  if (scope === "breached") cases = cases.filter((c) => ackBreached(c, policy, now));
-  return { cases: cases.slice(0, LIST_LIMIT), more: cases.length > LIST_LIMIT };
+      : scope === "all"
+        ? visible
+        : { AND: [visible, { status: { in: ACTIVE_STATUSES } }] };
+  return rankCases(tx, scoped, policy, now, { limit: scope === "top" ? TOP_LIMIT : LIST_LIMIT, by: options.by ?? "impact", breached: scope === "breached" });
 }
 
-export function listLine(c: CaseRecord, now: Date): string {
+/** The cases `where` selects, ordered (by impact unless told otherwise), the first `limit` loaded whole. */
+export async function rankCases(
+  tx: Tx,
+  where: object,
+  policy: Policy,
+  now: Date,
+  o: { limit: number; by?: ListOrder; breached?: boolean },
+): Promise<{ cases: CaseRecord[]; more: boolean }> {
+  let rows: RankRow[] = await tx.case.findMany({ where, select: RANK_SELECT, orderBy: { id: "desc" }, take: RANK_LIMIT });
+  if (o.breached) rows = rows.filter((r) => ackBreached({ ...r, severity: r.severity as Severity, status: r.status as CaseRecord["status"] }, policy, now));
+  const shown = ordered(rows, o.by ?? "impact", policy, now).slice(0, o.limit);
+  const byId = new Map((await loadCases(tx, shown.map((r) => r.id))).map((c) => [c.id, c]));
+  return { cases: shown.map((r) => byId.get(r.id)!).filter(Boolean), more: rows.length > o.limit };
+}
+
+export function listLine(c: CaseRecord, now: Date, policy: Policy): string {
   const title = c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title;
   const move = c.status === "CLOSED" ? [] : [c.whoseMove === "agency" ? "waiting on agency" : "waiting on exchange"];
-  return [c.ref, `${c.severity} ${c.type}`, statusLabel(c), ...move, `${formatAge(now.getTime() - c.createdAt.getTime())} old`, `TLP:${c.tlp.toUpperCase()}`, title].join(" · ");
+  const impact = caseImpact(c, policy, now);
+  const head = impact ? [c.ref, `impact ${impact.score} (${impact.reasons.join(" · ")})`, c.type] : [c.ref, `${c.severity} ${c.type}`];
+  return [...head, statusLabel(c), ...move, `${formatAge(now.getTime() - c.createdAt.getTime())} old`, `TLP:${c.tlp.toUpperCase()}`, title].join(" · ");
+}
+
+/** A note's frozen / seized amounts, as the timeline shows them. */
+function recoveredText(d: Record<string, unknown>): string {
+  const list = (v: unknown) => (Array.isArray(v) ? (v as { amount?: unknown; asset?: unknown }[]).map((a) => `${String(a.amount)} ${String(a.asset)}`) : []);
+  const parts = [...list(d.frozen).map((a) => `${a} frozen`), ...list(d.seized).map((a) => `${a} seized`)];
+  return parts.length > 0 ? ` [${parts.join(", ")}]` : "";
 }
 
 export interface TimelineEntry {
@@ -140,7 +237,7 @@ function describeData(e: TimelineEntry, names: Map<number, string>): string {
       // `acknowledged` before 2026-12: the same fact under its first name.
       return `took the case${d.alsoAcknowledged || d.acknowledged ? " (and acknowledged it)" : ""}`;
     case "note":
-      return `note: ${String(d.text)}${d.waiting ? ` (now waiting on ${String(d.waiting)})` : ""}`;
+      return `note: ${String(d.text)}${recoveredText(d)}${d.waiting ? ` (now waiting on ${String(d.waiting)})` : ""}`;
     case "handoff_offered":
       return `offered the case to ${d.toMember ? who(d.toMember) : String(d.toOrg)}: ${String(d.note)}`;
     case "move_accepted":
