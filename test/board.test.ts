@@ -89,6 +89,18 @@ bob: /case note ${mine} "need the court order" waiting:agency`);
     await context.close();
   });
 
+  it("lists the cases highest impact first, each with the reasons for its score", async () => {
+    const { context, page } = await signIn("root");
+    const refs = await page.locator("#cases tbody tr td:first-child").allTextContents();
+    // A coordinator sees all three: critical first, then high, then low.
+    expect(refs).toEqual([others, mine, red]);
+    const impacts = await page.locator("#cases tbody tr td.impact").allTextContents();
+    expect(impacts[0]).toMatch(/^\d+ critical/);
+    expect(impacts[2]).toBe("5 low");
+    await expect(page.locator("#count").textContent()).resolves.toContain("highest impact first");
+    await context.close();
+  });
+
   it("filters by status, severity, whose move and breach, and says which filter value is wrong", async () => {
     const { context, page } = await signIn("root");
     const shown = async () => page.locator("#cases tbody tr td:first-child").allTextContents().catch(() => []);
