@@ -65,8 +65,10 @@ describe.each(PROVIDERS)("impact triage on %s", (provider) => {
     expect(scheduled.filter((t) => t.caseId === due.id).map((t) => t.dueAt.getTime() - due.createdAt.getTime())).toEqual([1 * H]);
 
     await h.advance(7 * H + 10 * M);
-    const refreshed = await h.db.client.outbox.findMany({ where: { key: { contains: `case:${refs.due}:impact@` } } });
+    const refreshed = await h.db.client.outbox.findMany({ where: { key: { contains: `case:${refs.due}:impact@` } }, orderBy: { id: "asc" } });
     expect(refreshed.length).toBeGreaterThan(0);
+    // The card edited in the channel at the deadline says so.
+    expect(refreshed.at(-1)!.payload).toContain("deadline passed just now");
     const { order, lines } = await listed("alice: /case list");
     expect(order).toEqual([refs.due, refs.small, refs.big]);
     expect(lines[0]).toContain(`${refs.due} · impact 75 (high · amounts without a USD value: counted by severity alone · deadline passed 10m ago · waiting on EXA 7h 10m)`);
@@ -84,6 +86,43 @@ describe.each(PROVIDERS)("impact triage on %s", (provider) => {
     expect((await listed("alice: /case list")).order).toEqual([refs.due, refs.big]);
     const small = await h.db.client.case.findFirstOrThrow({ where: { ref: refs.small } });
     expect(await h.db.client.timer.count({ where: { caseId: small.id, kind: "impact", state: "scheduled" } })).toBe(0);
+  });
+
+  it("counts a freeze noted earlier when the case is resolved: result frozen, and the freeze hold starts", async () => {
+    const out = await h.say(`dave: /case resolve ${refs.big} outcome:"the rest moved on"`);
+    expect(out.join("\n")).toContain("(frozen)");
+    const big = await h.db.client.case.findFirstOrThrow({ where: { ref: refs.big } });
+    expect(big.result).toBe("frozen");
+    expect(big.freezeUntil).not.toBeNull();
+  });
+
+  it("takes up the impact timers again when a resolved case is reopened, and does not count closed time as the exchange's wait", async () => {
+    const ref = await open('title:"Reopened" severity:medium deadline:60h');
+    const c = await h.db.client.case.findFirstOrThrow({ where: { ref } });
+    const pending = () => h.db.client.timer.findMany({ where: { caseId: c.id, kind: "impact", state: "scheduled" } });
+    expect(await pending()).toHaveLength(1);
+    await h.say(`bob: /case resolve ${ref} outcome:"nothing found"`);
+    expect(await pending()).toHaveLength(0);
+    await h.say(`alice: /case reopen ${ref} reason:"new deposits"`);
+    expect(await pending()).toHaveLength(1);
+    // Withdrawn, closed for ten days, reopened: the exchange has not been waiting all that time.
+    const withdrawn = await open('title:"Withdrawn" severity:low');
+    await h.say(`alice: /case close ${withdrawn} reason:"withdrawn"`);
+    h.jump(10 * 24 * H);
+    await h.say(`alice: /case reopen ${withdrawn}`);
+    expect(await h.text(`alice: /case show ${withdrawn}`)).toContain("│ impact: 5: low\n");
+  });
+
+  it("gives an open case that has no impact timer one at start-up (a case from before impact triage)", async () => {
+    const ref = await open('title:"Old case" severity:high deadline:30h');
+    const c = await h.db.client.case.findFirstOrThrow({ where: { ref } });
+    await h.db.client.timer.deleteMany({ where: { caseId: c.id, kind: "impact" } });
+    const { ensureImpactTimers } = await import("../src/domain/cases/impact.js");
+    expect(await h.db.tx((tx) => ensureImpactTimers(tx, h.core.services.policy, h.clock.now()))).toBe(1);
+    const [timer] = await h.db.client.timer.findMany({ where: { caseId: c.id, kind: "impact" } });
+    expect(timer!.dueAt.getTime() - c.createdAt.getTime()).toBe(1 * H);
+    // A second start-up schedules nothing more.
+    expect(await h.db.tx((tx) => ensureImpactTimers(tx, h.core.services.policy, h.clock.now()))).toBe(0);
   });
 
   it("prints the weights with /ppp policy show", async () => {

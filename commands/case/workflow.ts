@@ -41,8 +41,8 @@ const note = defineCommand({
     ref: opt.ref(),
     text: opt.text("the note", { positional: 1, rest: true, max: 4000, long: true }),
     waiting: opt.choice(["agency", "exchange"] as const, "whose move it is now, e.g. waiting:agency when you need something from them", { optional: true }),
-    frozen: amountsOption("amounts frozen so far while the case goes on, e.g. 10 BTC (they no longer count as at risk)"),
-    seized: amountsOption("amounts seized so far, e.g. 5000 USDT"),
+    frozen: amountsOption("amounts newly frozen while the case goes on, added to what is recorded, e.g. 10 BTC (no longer at risk)"),
+    seized: amountsOption("amounts newly seized, added to what is recorded, e.g. 5000 USDT"),
   },
   async run(ctx, o) {
     const { c } = await change.note(run(ctx), o.ref, o.text, o.waiting, { frozen: o.frozen ?? [], seized: o.seized ?? [] });

@@ -6,7 +6,7 @@ import { formatAge } from "./durations.js";
  * or seized), the time left to the deadline and how long the case has waited on the
  * exchange. Pure: the score of a case at a moment, its reasons in words (never a bare
  * number), and the next moment the score changes by itself — when a durable timer
- * refreshes the card (src/domain/cases/impact-timer.ts).
+ * refreshes the card (src/domain/cases/impact.ts).
  */
 
 /** The severities (policy.ts names them too; kept here so the policy can import this file). */
@@ -72,19 +72,28 @@ export const DEFAULT_IMPACT: ImpactWeights = {
 
 /** "USD 1.1M", "USD 250K", "USD 900". */
 export function formatUsd(value: number): string {
-  const short = (n: number, unit: string) => `${n >= 100 ? Math.round(n) : Number(n.toPrecision(2))}${unit}`;
-  if (value >= 1e9) return `USD ${short(value / 1e9, "B")}`;
-  if (value >= 1e6) return `USD ${short(value / 1e6, "M")}`;
-  if (value >= 1e3) return `USD ${short(value / 1e3, "K")}`;
+  const units: [number, string][] = [
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [size, unit] of units) {
+    // Rounded first, so 999,999 reads USD 1M, not USD 1000K.
+    const n = value / size;
+    const shown = n >= 100 ? Math.round(n) : Number(n.toPrecision(2));
+    if (shown >= 1 && (shown < 1000 || unit === "B")) return `USD ${shown}${unit}`;
+  }
   return `USD ${Math.round(value)}`;
 }
 
 /** The value at risk: USD given per amount; frozen or seized amounts valued at their own USD, else at the rate their asset was given at. */
-export function usdAtRisk(amounts: ImpactInput["amounts"]): { involved: number; recovered: number; atRisk: number; unvalued: string[] } {
+export function usdAtRisk(amounts: ImpactInput["amounts"]): { involved: number; valued: number; recovered: number; atRisk: number; unvalued: string[] } {
   const rate = new Map<string, { usd: number; amount: number }>();
   let involved = 0;
+  let valued = 0;
   for (const a of amounts) {
     if (a.kind !== "involved" || a.usd === null) continue;
+    valued++;
     involved += Number(a.usd);
     const r = rate.get(a.asset) ?? { usd: 0, amount: 0 };
     rate.set(a.asset, { usd: r.usd + Number(a.usd), amount: r.amount + Number(a.amount) });
@@ -96,7 +105,7 @@ export function usdAtRisk(amounts: ImpactInput["amounts"]): { involved: number; 
     const r = rate.get(a.asset);
     recovered += a.usd !== null ? Number(a.usd) : r && r.amount > 0 ? (Number(a.amount) * r.usd) / r.amount : 0;
   }
-  return { involved, recovered, atRisk: Math.max(0, involved - recovered), unvalued };
+  return { involved, valued, recovered, atRisk: Math.max(0, involved - recovered), unvalued };
 }
 
 /** How long the case has waited on the exchange, not counting the time it waited on the agency. */
@@ -113,11 +122,11 @@ export function impactOf(c: ImpactInput, w: ImpactWeights, now: Date): Impact {
   const changes: number[] = [];
 
   const money = usdAtRisk(c.amounts);
-  if (money.involved > 0) {
+  if (money.valued > 0) {
     score += w.usdPerTenfold * Math.log10(Math.max(1, money.atRisk));
     const of = money.recovered > 0 ? ` (${formatUsd(Math.min(money.recovered, money.involved))} of ${formatUsd(money.involved)} frozen or seized)` : "";
     reasons.push(`${formatUsd(money.atRisk)} at risk${of}`);
-    if (money.unvalued.length > 0) reasons.push(`${money.unvalued.join(", ")} without a USD value, not counted`);
+    if (money.unvalued.length > 0) reasons.push(`${money.unvalued.length === 1 ? "an amount" : `${money.unvalued.length} amounts`} without a USD value not counted`);
   } else if (money.unvalued.length > 0) {
     reasons.push(`amounts without a USD value: counted by severity alone`);
   }
@@ -126,7 +135,7 @@ export function impactOf(c: ImpactInput, w: ImpactWeights, now: Date): Impact {
     const left = c.deadline.getTime() - t;
     if (left <= 0) {
       score += w.deadline.overdue;
-      reasons.push(`deadline passed ${formatAge(-left)} ago`);
+      reasons.push(left > -60_000 ? "deadline passed just now" : `deadline passed ${formatAge(-left)} ago`);
     } else {
       const bands = [...w.deadline.within].sort((a, b) => a.ms - b.ms);
       const band = bands.find((b) => left <= b.ms);

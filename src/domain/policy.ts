@@ -105,6 +105,7 @@ function bands(raw: Record<string, number>, path: string, file: string, problems
     if (extra.includes(key)) continue;
     const ms = parseDuration(key);
     if (ms === undefined || ms <= 0) problems.push(`${file}: ${path}: "${key}" is not a duration like 1h or 24h${extra.length > 0 ? ` (or ${extra.join(", ")})` : ""}`);
+    else if (out.some((b) => b.ms === ms)) problems.push(`${file}: ${path}: "${key}" is the same band as another key`);
     else out.push({ ms, points: value });
   }
   if (out.length > 10) problems.push(`${file}: ${path}: at most 10 bands`);

@@ -9,6 +9,7 @@ import { Dispatcher } from "../core/dispatch.js";
 import { Registry } from "../core/registry.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { ensureBootstrapCoordinators } from "../domain/members.js";
+import { ensureImpactTimers } from "../domain/cases/impact.js";
 import { DEFAULT_POLICY, type Policy } from "../domain/policy.js";
 import type { Logger } from "../log.js";
 import { HttpServer } from "./http.js";
@@ -17,6 +18,7 @@ import { Metrics } from "./metrics.js";
 import { OutboxWorker, type Notifier } from "./outbox.js";
 import { Scheduler } from "./scheduler.js";
 import { DatabaseDeduper, type Deduper } from "./dedupe.js";
+import { PlatformHealth } from "./connection.js";
 
 /** Start-up and shutdown: database, core, delivery, HTTP. Adapters attach to what this returns. */
 
@@ -94,6 +96,8 @@ export interface App extends Core {
   readonly http: HttpServer | undefined;
   /** The port HTTP listens on, when PORT is set. */
   readonly port: number | undefined;
+  /** The chat platforms' connections, as /healthz reports them (src/platforms.ts registers them). */
+  readonly platformHealth: PlatformHealth;
   /**
    * Fires and delivers what is due now (the console after each line and at end of input).
    * With `budgetMs` it stops after the round that passes it; the background loops go on.
@@ -106,15 +110,21 @@ function describeStorage(config: Config): string {
   return config.storage.provider === "sqlite" ? `SQLite ${config.storage.file}` : `PostgreSQL ${redactUrl(config.storage.url)}`;
 }
 
-async function startHttp(port: number, db: Database, metrics: Metrics, log: Logger): Promise<{ http: HttpServer; port: number }> {
+async function startHttp(port: number, db: Database, metrics: Metrics, log: Logger, health: PlatformHealth): Promise<{ http: HttpServer; port: number }> {
   const http = new HttpServer(log, (route, seconds) => metrics.httpSeconds.observe({ route }, seconds));
+  // 503 while the database does not answer or a configured platform is not connected (a
+  // process in standby for the Discord gateway is healthy); each platform's state is named.
   http.route("GET", "/healthz", async (_req, res) => {
+    let database = true;
     try {
       await db.tx((tx) => tx.$queryRaw`SELECT 1`);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", database: db.provider }));
     } catch {
-      res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "unavailable", database: db.provider }));
+      database = false;
     }
+    const platforms = health.report();
+    const ok = database && (platforms?.healthy ?? true);
+    const body = { status: ok ? "ok" : "unavailable", database: db.provider, ...(platforms ? { platforms: platforms.platforms } : {}) };
+    res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
   });
   http.route("GET", "/metrics", async (_req, res) => {
     const body = await metrics.registry.metrics();
@@ -133,6 +143,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     throw new Error(`cannot open the database (${describeStorage(config)}): ${(error as Error).message}`, { cause: error });
   }
   await db.tx((tx) => ensureBootstrapCoordinators(tx, config.bootstrapAdmins, clock.now()));
+  // Open cases from before impact triage (or whose chain ended) get their next crossing.
+  const impactTimers = await db.tx((tx) => ensureImpactTimers(tx, options.policy ?? DEFAULT_POLICY, clock.now()));
+  if (impactTimers > 0) log.info({ cases: impactTimers }, "scheduled impact timers for open cases");
 
   const metrics = new Metrics({ defaults: options.processMetrics ?? true });
   const dedupe = new DatabaseDeduper(db, clock);
@@ -179,9 +192,10 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   let http: HttpServer | undefined;
   let port: number | undefined;
+  const platformHealth = new PlatformHealth();
   if (config.port !== undefined) {
     try {
-      ({ http, port } = await startHttp(config.port, db, metrics, log));
+      ({ http, port } = await startHttp(config.port, db, metrics, log, platformHealth));
     } catch (error) {
       await db.close();
       throw error;
@@ -203,6 +217,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     dedupe,
     http,
     port,
+    platformHealth,
     async settle(options = {}) {
       // Round by round, so a bounded settle (the console) leaves the rest to the loops.
       const until = options.budgetMs === undefined ? Infinity : performance.now() + options.budgetMs;

@@ -3,7 +3,7 @@ import { insertRows } from "./rows-json.js";
 
 /**
  * Scheduling and cancelling durable timers. A timer's key (its idempotency key) makes scheduling the same
- * step twice a no-op (in any state).
+ * step twice a no-op (in any state) — save a cancelled impact crossing, which is scheduled again.
  */
 
 export const scheduleTimers = statement<{ rows: unknown[][] }>(
@@ -23,7 +23,9 @@ export const scheduleTimers = statement<{ rows: unknown[][] }>(
       ["created_at", "ts"],
       ["updated_at", "ts"],
     ],
-    `ON CONFLICT ("key") DO NOTHING`,
+    // An impact crossing cancelled when its case was resolved or closed comes back when the
+    // case is reopened before that moment (the same key: the same crossing of the same case).
+    `ON CONFLICT ("key") DO UPDATE SET state = 'scheduled', updated_at = excluded.updated_at WHERE "timer".kind = 'impact' AND "timer".state = 'cancelled'`,
   ),
 );
 

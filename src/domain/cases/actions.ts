@@ -156,12 +156,14 @@ export function resolve(env: CaseEnv, { c, side, me }: Acting, r: Resolution): v
   requireNotClosed(c, "resolve it");
   requirePaged(c, "resolved");
   if (c.status === "RESOLVED") throw new UserError("conflict", `${c.ref} is already resolved`);
-  const result = resultOf(c, { result: r.result, outcome: r.outcome, frozen: r.frozen });
+  // Funds frozen earlier (`/case note … frozen:`) count as much as those named now.
+  const frozenBefore = c.amounts.filter((a) => a.kind === "frozen");
+  const result = resultOf(c, { result: r.result, outcome: r.outcome, frozen: [...frozenBefore, ...r.frozen] });
   const acked = recordAck(env, c, me);
   update(env, c, { status: "RESOLVED", resolvedAt: env.now, outcome: r.outcome, result });
   setWhoseMove(env, c, "agency");
   env.change.cancelTimers(c.id, WORK_TIMERS);
-  if (r.frozen.length > 0) startFreezeHold(env, c);
+  if (r.frozen.length > 0 || frozenBefore.length > 0) startFreezeHold(env, c);
   const recovered = recordRecovered(env, c, r);
   const event = env.change.event(c, {
     at: env.now,
@@ -181,6 +183,8 @@ export function close(env: CaseEnv, { c, side, me }: Acting, reason: string | un
   if (c.status === "CLOSED") throw new UserError("conflict", `${c.ref} is already closed`);
   const wasResolved = c.status === "RESOLVED";
   update(env, c, { status: "CLOSED", closedAt: env.now });
+  // Nobody's move once closed (the ball with the agency, which reopens); reopened, the closed time is not the exchange's wait.
+  setWhoseMove(env, c, "agency");
   // The work ends; the clocks the law sets (a preservation, a freeze hold) run on (§9).
   env.change.cancelTimers(c.id, WORK_TIMERS);
   const event = env.change.event(c, { at: env.now, actorId: me.id, type: "closed", data: { reason: reason ?? null, withdrawn: !wasResolved } });

@@ -199,7 +199,7 @@ export function fireCaseTimer(env: CaseEnv, c: CaseRecord, t: TimerRow): void {
 
 /** A band of the impact score is crossed (deadline nearer, a longer wait): the cards show the new ranking. */
 function impactTick(env: CaseEnv, c: CaseRecord, at: Date): void {
-  if (!isImpactCrossing(c, env.services.policy, at)) return;
-  notifyThreads(env, c, `impact@${at.getTime()}`, { updateCard: true });
+  if (isImpactCrossing(c, env.services.policy, at)) notifyThreads(env, c, `impact@${at.getTime()}`, { updateCard: true });
+  // Crossing or not (the case changed, the weights changed since), the chain goes on.
   scheduleImpact(env.change, c, env.services.policy, env.now);
 }

@@ -1,6 +1,7 @@
-import { impactOf, type Impact } from "../impact.js";
+import { impactOf, type Impact, type ImpactInput } from "../impact.js";
 import type { Policy } from "../policy.js";
-import type { NewTimer } from "../timers.js";
+import type { Tx } from "../../db/database.js";
+import { schedule, type NewTimer } from "../timers.js";
 import { isActive, type CaseRecord } from "./model.js";
 
 /**
@@ -13,13 +14,6 @@ import { isActive, type CaseRecord } from "./model.js";
 export function caseImpact(c: CaseRecord, policy: Policy, now: Date): Impact | null {
   if (!isActive(c)) return null;
   return impactOf({ ...c, exchange: c.exchange.code }, policy.impact, now);
-}
-
-/** Highest impact first; cases with none (resolved, closed) after, newest first; then by reference. */
-export function byImpact(cases: readonly CaseRecord[], policy: Policy, now: Date): CaseRecord[] {
-  const scored = cases.map((c) => ({ c, score: caseImpact(c, policy, now)?.score ?? -1 }));
-  scored.sort((a, b) => b.score - a.score || b.c.createdAt.getTime() - a.c.createdAt.getTime() || a.c.ref.localeCompare(b.c.ref));
-  return scored.map((s) => s.c);
 }
 
 /**
@@ -37,4 +31,38 @@ export function scheduleImpact(change: { schedule(t: NewTimer): void }, c: CaseR
 export function isImpactCrossing(c: CaseRecord, policy: Policy, at: Date): boolean {
   // Just before the moment, the next change was `at`.
   return caseImpact(c, policy, new Date(at.getTime() - 1))?.nextChange?.getTime() === at.getTime();
+}
+
+/**
+ * At start-up: an open case without a scheduled crossing gets one (cases opened before
+ * impact existed; a chain that ended). On a usual restart every open case has one, and
+ * this is two reads.
+ */
+export async function ensureImpactTimers(tx: Tx, policy: Policy, now: Date): Promise<number> {
+  const have = new Set(
+    (await tx.timer.findMany({ where: { kind: "impact", state: { in: ["scheduled", "running"] } }, select: { caseId: true } })).map((t) => t.caseId),
+  );
+  const open = await tx.case.findMany({
+    where: { status: { in: ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"] } },
+    select: {
+      id: true,
+      severity: true,
+      deadline: true,
+      whoseMove: true,
+      pagedAt: true,
+      waitingSince: true,
+      agencyWaitSeconds: true,
+      exchange: { select: { code: true } },
+      amounts: { select: { kind: true, asset: true, amount: true, usd: true } },
+    },
+  });
+  let scheduled = 0;
+  for (const c of open) {
+    if (have.has(c.id)) continue;
+    const next = impactOf({ ...c, severity: c.severity as ImpactInput["severity"], whoseMove: c.whoseMove as ImpactInput["whoseMove"], exchange: c.exchange.code, amounts: c.amounts as ImpactInput["amounts"] }, policy.impact, now).nextChange;
+    if (!next) continue;
+    await schedule(tx, now, { kind: "impact", key: `case:${c.id}:impact:${next.getTime()}`, dueAt: next, caseId: c.id, payload: { at: next.toISOString() } });
+    scheduled++;
+  }
+  return scheduled;
 }

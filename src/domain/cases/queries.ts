@@ -124,7 +124,12 @@ export async function listCases(
   return rankCases(tx, scoped, policy, now, { limit: scope === "top" ? TOP_LIMIT : LIST_LIMIT, by: options.by ?? "impact", breached: scope === "breached" });
 }
 
-/** The cases `where` selects, ordered (by impact unless told otherwise), the first `limit` loaded whole. */
+/**
+ * The cases `where` selects, ordered (by impact unless told otherwise), the first `limit`
+ * loaded whole. By impact, every open case in scope is ranked (the newest RANK_LIMIT, if
+ * there are more), then the resolved and closed ones follow, newest first; the other
+ * orders are the database's, so no case drops out of them.
+ */
 export async function rankCases(
   tx: Tx,
   where: object,
@@ -132,9 +137,28 @@ export async function rankCases(
   now: Date,
   o: { limit: number; by?: ListOrder; breached?: boolean },
 ): Promise<{ cases: CaseRecord[]; more: boolean }> {
-  let rows: RankRow[] = await tx.case.findMany({ where, select: RANK_SELECT, orderBy: { id: "desc" }, take: RANK_LIMIT });
-  if (o.breached) rows = rows.filter((r) => ackBreached({ ...r, severity: r.severity as Severity, status: r.status as CaseRecord["status"] }, policy, now));
-  const shown = ordered(rows, o.by ?? "impact", policy, now).slice(0, o.limit);
+  const by = o.by ?? "impact";
+  const read = (extra: object, orderBy: object | object[], take: number): Promise<RankRow[]> =>
+    tx.case.findMany({ where: { AND: [where, extra] }, select: RANK_SELECT, orderBy, take });
+  let rows: RankRow[];
+  if (o.breached) {
+    // Only open cases can be breached now; the breach is decided here, then ordered.
+    rows = (await read({ status: { in: ACTIVE_STATUSES } }, { id: "desc" }, RANK_LIMIT)).filter((r) =>
+      ackBreached({ ...r, severity: r.severity as Severity, status: r.status as CaseRecord["status"] }, policy, now),
+    );
+    rows = ordered(rows, by, policy, now);
+  } else if (by === "impact") {
+    const open = await read({ status: { in: ACTIVE_STATUSES } }, { id: "desc" }, RANK_LIMIT);
+    const rest = open.length > o.limit ? [] : await read({ status: { notIn: ACTIVE_STATUSES } }, { id: "desc" }, o.limit + 1);
+    rows = [...ordered(open, "impact", policy, now), ...rest];
+  } else if (by === "deadline") {
+    const dated = await read({ deadline: { not: null } }, [{ deadline: "asc" }, { id: "desc" }], o.limit + 1);
+    const undated = dated.length > o.limit ? [] : await read({ deadline: null }, { id: "desc" }, o.limit + 1);
+    rows = [...dated, ...undated];
+  } else {
+    rows = await read({}, by === "age" ? [{ createdAt: "asc" }, { id: "asc" }] : [{ createdAt: "desc" }, { id: "desc" }], o.limit + 1);
+  }
+  const shown = rows.slice(0, o.limit);
   const byId = new Map((await loadCases(tx, shown.map((r) => r.id))).map((c) => [c.id, c]));
   return { cases: shown.map((r) => byId.get(r.id)!).filter(Boolean), more: rows.length > o.limit };
 }
