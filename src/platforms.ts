@@ -1,13 +1,14 @@
 import type { REST } from "@discordjs/rest";
 import type { WebClient } from "@slack/web-api";
-import { DiscordAdapter } from "../adapters/discord/index.js";
+import { DiscordAdapter, discordConnectFailure } from "../adapters/discord/index.js";
 import { DiscordNotifier, discordRest } from "../adapters/discord/notifier.js";
-import { SlackAdapter } from "../adapters/slack/index.js";
+import { SlackAdapter, slackConnectFailure } from "../adapters/slack/index.js";
 import { SlackNotifier, slackClient } from "../adapters/slack/notifier.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
 import type { App } from "./runtime/app.js";
+import { PlatformConnection, type PlatformRefused, type PlatformState, type RetryPolicy } from "./runtime/connection.js";
 import { SingleHolder } from "./runtime/lease.js";
 import type { Notifier } from "./runtime/outbox.js";
 
@@ -38,19 +39,40 @@ export function platformClients(config: Config): PlatformClients {
 }
 
 export interface Platforms {
-  discord?: { adapter: DiscordAdapter; gateway: SingleHolder };
+  slack?: { adapter: SlackAdapter; connection: PlatformConnection };
+  discord?: { adapter: DiscordAdapter; gateway: SingleHolder; connection: PlatformConnection };
+  /**
+   * Resolves when a platform refused the credentials for good, after start-up (a refusal at
+   * the first attempt rejects startPlatforms instead). The process then exits with status 1.
+   */
+  failed: Promise<PlatformRefused>;
   stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** How connecting is retried (src/runtime/connection.ts: 1 s doubling to 60 s); tests shorten it. */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** How quickly another process takes the Discord gateway over when its holder dies. */
 export const GATEWAY_LEASE = { ttlMs: 10_000, renewMs: 3_000 };
 
-export async function startPlatforms(config: Config, app: App, clients: PlatformClients, log: Logger): Promise<Platforms> {
+/**
+ * Starts each configured platform's connection and waits for each first attempt's outcome.
+ * A platform that cannot be reached is retried in the background (PlatformConnection):
+ * commands and delivery go on for the others, and /healthz answers 503 naming it until it
+ * connects. A refused token at the first attempt stops everything and rejects; later, `failed`.
+ */
+export async function startPlatforms(config: Config, app: App, clients: PlatformClients, log: Logger, options: PlatformOptions = {}): Promise<Platforms> {
   const started: { stop(): Promise<void> }[] = [];
+  const connections: PlatformConnection[] = [];
+  const firstOutcomes: Promise<void>[] = [];
+  let slack: Platforms["slack"];
   let discord: Platforms["discord"];
+  const retry = options.retry ?? {};
   try {
     if (config.slack && clients.slack) {
-      const slack = new SlackAdapter({
+      const adapter = new SlackAdapter({
         settings: config.slack,
         runner: app.dispatcher,
         registry: app.registry,
@@ -59,8 +81,19 @@ export async function startPlatforms(config: Config, app: App, clients: Platform
         client: clients.slack,
         ...(app.http ? { http: app.http } : {}),
       });
-      await slack.start();
-      started.push(slack);
+      const connection = new PlatformConnection({
+        platform: "slack",
+        log,
+        retry,
+        connect: () => adapter.start(),
+        disconnect: () => adapter.stop(),
+        classify: slackConnectFailure,
+      });
+      app.platformHealth.watch("slack", () => connection.status());
+      connections.push(connection);
+      started.push(connection);
+      firstOutcomes.push(connection.start());
+      slack = { adapter, connection };
     }
     if (config.discord && clients.discord) {
       const adapter = new DiscordAdapter({
@@ -70,7 +103,16 @@ export async function startPlatforms(config: Config, app: App, clients: Platform
         log,
         rest: clients.discord,
       });
-      // One gateway connection for all processes: whoever holds the lease connects.
+      const connection = new PlatformConnection({
+        platform: "discord",
+        log,
+        retry,
+        connect: () => adapter.connect(),
+        disconnect: () => adapter.disconnect(),
+        classify: discordConnectFailure,
+      });
+      // One gateway connection for all processes: whoever holds the lease connects (and retries
+      // while it holds it, renewing it meanwhile); the others stand by, healthy.
       const gateway = new SingleHolder({
         db: app.db,
         // Wall-clock time on purpose: takeover is about processes dying, not about case time.
@@ -78,19 +120,37 @@ export async function startPlatforms(config: Config, app: App, clients: Platform
         log,
         name: "discord-gateway",
         ...GATEWAY_LEASE,
-        onAcquired: () => adapter.connect(),
-        onLost: () => adapter.disconnect(),
+        onAcquired: async () => void connection.start(),
+        onLost: () => connection.stop(),
       });
-      gateway.start();
+      let leaseKnown = false;
+      const waiting: PlatformState = { state: "connecting", attempt: 0 };
+      app.platformHealth.watch("discord", () => (!leaseKnown ? waiting : gateway.held ? connection.status() : { state: "standby" }));
+      connections.push(connection);
       started.push(gateway);
-      discord = { adapter, gateway };
+      discord = { adapter, gateway, connection };
+      firstOutcomes.push(
+        (async () => {
+          // The first round decides who holds the gateway before anything reports on it.
+          await gateway.runOnce();
+          leaseKnown = true;
+          gateway.start();
+          if (gateway.held) await connection.start();
+        })(),
+      );
     }
+    await Promise.all(firstOutcomes);
+    const refused = connections.find((c) => c.status().state === "failed");
+    if (refused) throw await refused.failed;
   } catch (error) {
+    await Promise.allSettled(firstOutcomes);
     await Promise.all(started.map((s) => s.stop()));
     throw error;
   }
   return {
+    ...(slack ? { slack } : {}),
     ...(discord ? { discord } : {}),
+    failed: Promise.race(connections.map((c) => c.failed)),
     async stop() {
       await Promise.all(started.map((s) => s.stop()));
     },

@@ -15,7 +15,7 @@ import {
   type ModalSubmitInteraction,
 } from "discord.js";
 import type { REST } from "@discordjs/rest";
-import { Routes } from "discord-api-types/v10";
+import { GatewayCloseCodes, Routes } from "discord-api-types/v10";
 import type { AnyCommand, Family } from "../../src/core/command.js";
 import type { CommandRunner, Invocation } from "../../src/core/dispatch.js";
 import type { Reply } from "../../src/model/message.js";
@@ -56,6 +56,8 @@ const DOUBLE_CLICK_MS = 10_000;
 export class DiscordAdapter {
   #client: Client | undefined;
   readonly #log: Logger;
+  /** Bumped by each connect and disconnect: an attempt that is no longer the latest gives up. */
+  #attempt = 0;
 
   constructor(private readonly o: DiscordAdapterOptions) {
     this.#log = o.log.child({ adapter: "discord" });
@@ -77,9 +79,25 @@ export class DiscordAdapter {
     return true;
   }
 
-  /** Connects to the gateway (called when this process takes the gateway lease). */
+  /**
+   * One connection attempt (made while this process holds the gateway lease): the commands
+   * registered, then login and the gateway until READY. Rejects with a `DiscordConnectError`
+   * naming the step, the client destroyed — it never enters @discordjs/ws's own reconnect
+   * loop, which retries a gateway it cannot reach at once and without end;
+   * `discordConnectFailure` judges it, and the connection (src/runtime/connection.ts) decides
+   * when to try again.
+   */
   async connect(): Promise<void> {
-    await this.registerCommands();
+    const attempt = ++this.#attempt;
+    const current = () => {
+      if (attempt !== this.#attempt) throw new Error("connection attempt abandoned");
+    };
+    try {
+      await this.registerCommands();
+    } catch (error) {
+      throw new DiscordConnectError("commands", error);
+    }
+    current();
     const client = new Client({
       intents: [GatewayIntentBits.Guilds],
       // The bot reads interactions, not history: keep no messages, members or presences.
@@ -89,14 +107,46 @@ export class DiscordAdapter {
     });
     client.on(Events.InteractionCreate, (interaction) => void this.#handle(interaction));
     client.on(Events.Error, (error) => this.#log.warn({ err: error }, "Discord client error"));
-    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
     this.#client = client;
-    await client.login(this.o.settings.token);
-    await ready;
+    // Until READY, the first close of the gateway ends the attempt, with what was seen of it.
+    const seen: { network: boolean; code?: number; error?: unknown } = { network: false };
+    const host = () => gatewayHost(client.ws.gateway);
+    const onDebug = (message: string) => {
+      if (message.includes("due to a network error")) seen.network = true;
+      const closed = /closed with an unexpected code (\d+)/.exec(message);
+      if (closed) seen.code = Number(closed[1]);
+    };
+    const onShardError = (error: Error) => (seen.error = error);
+    let onClosed: (event?: { code: number }) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      client.once(Events.ClientReady, () => resolve());
+      onClosed = (event) => reject(new DiscordConnectError("gateway", seen.error, { host: host(), code: event?.code ?? seen.code, network: seen.network, final: event !== undefined }));
+    });
+    const onReconnecting = () => onClosed();
+    client.on(Events.Debug, onDebug);
+    client.on(Events.ShardError, onShardError);
+    client.on(Events.ShardDisconnect, onClosed);
+    client.on(Events.ShardReconnecting, onReconnecting);
+    try {
+      await Promise.all([
+        client.login(this.o.settings.token).catch((error: unknown) => {
+          throw new DiscordConnectError("login", error);
+        }),
+        ready,
+      ]);
+    } finally {
+      client.off(Events.Debug, onDebug);
+      client.off(Events.ShardError, onShardError);
+      client.off(Events.ShardDisconnect, onClosed);
+      client.off(Events.ShardReconnecting, onReconnecting);
+    }
+    current();
     this.#log.info("Discord gateway connected");
   }
 
+  /** Ends the gateway connection, or abandons the attempt under way. */
   async disconnect(): Promise<void> {
+    this.#attempt++;
     const client = this.#client;
     this.#client = undefined;
     await client?.destroy();
@@ -250,4 +300,71 @@ function toOptions(r: Rendered) {
     allowedMentions: { parse: [], users: r.allowed_mentions.users },
     files: r.files.map((f) => ({ attachment: f.data, name: f.name })),
   };
+}
+
+/** A failed connection attempt, with the step it failed at. */
+export class DiscordConnectError extends Error {
+  constructor(
+    readonly step: "commands" | "login" | "gateway",
+    cause: unknown,
+    /** For the gateway: where, its close code, whether the socket never opened (network), whether discord.js gave up on it (final). */
+    readonly gateway?: { host: string | undefined; code: number | undefined; network: boolean; final: boolean },
+  ) {
+    super(`Discord connection failed at ${step}`, { cause });
+    this.name = "DiscordConnectError";
+  }
+}
+
+function gatewayHost(url: string | null | undefined): string | undefined {
+  try {
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Close codes after which Discord will not take this connection as configured (discord.js
+ * does not reconnect after them either): 4004 the token, 4010–4014 shards, API version, intents.
+ */
+const GATEWAY_REFUSALS: ReadonlySet<number> = new Set([
+  GatewayCloseCodes.AuthenticationFailed,
+  GatewayCloseCodes.InvalidShard,
+  GatewayCloseCodes.ShardingRequired,
+  GatewayCloseCodes.InvalidAPIVersion,
+  GatewayCloseCodes.InvalidIntents,
+  GatewayCloseCodes.DisallowedIntents,
+]);
+
+const STEP_WORDS = { commands: "registering commands", login: "logging in", gateway: "the gateway" } as const;
+
+/**
+ * How a failed `connect()` is judged (see ConnectFailure in src/runtime/connection.ts): a
+ * refused token (HTTP 401, discord.js's TokenInvalid, gateway close 4004) or a refused
+ * configuration (close 4010–4014) is not retried; the network, 5xx, other statuses and
+ * other closes are. Reasons carry statuses, codes and hosts only.
+ */
+export function discordConnectFailure(error: unknown): { fatal: boolean; reason?: string } {
+  const step = error instanceof DiscordConnectError ? error.step : undefined;
+  const inner = (error instanceof DiscordConnectError ? error.cause : error) as { status?: unknown; code?: unknown; message?: unknown } | undefined;
+  const where = step ? STEP_WORDS[step] : "Discord";
+  if (error instanceof DiscordConnectError && error.gateway) {
+    const { host, code, network, final } = error.gateway;
+    const at = host ? ` at ${host}` : "";
+    const name = code !== undefined ? GatewayCloseCodes[code] : undefined;
+    if (final && code !== undefined && GATEWAY_REFUSALS.has(code)) {
+      const what = code === GatewayCloseCodes.AuthenticationFailed ? "Discord refuses DISCORD_TOKEN" : "Discord refuses the connection as configured";
+      return { fatal: true, reason: `the gateway${at} closed with ${code}${name ? ` (${name})` : ""}: ${what}` };
+    }
+    if (network) return { fatal: false, reason: `cannot reach the gateway${at} (network error)` };
+    const answered = typeof inner?.message === "string" ? /^Unexpected server response: (\d{3})$/.exec(inner.message) : null;
+    if (answered) return { fatal: false, reason: `the gateway${at} answered HTTP ${answered[1]}` };
+    return { fatal: false, reason: `the gateway${at} closed the connection${code !== undefined ? ` (code ${code}${name ? ` ${name}` : ""})` : ""}` };
+  }
+  if (inner?.code === "TokenInvalid" || inner?.status === 401) return { fatal: true, reason: `${where}: HTTP 401: Discord refuses DISCORD_TOKEN` };
+  if (typeof inner?.status === "number") {
+    return { fatal: false, reason: `${where}: HTTP ${inner.status}${typeof inner.code === "number" && inner.code > 0 ? ` (Discord code ${inner.code})` : ""}` };
+  }
+  // The network (the reason is the system error's message, e.g. connect ECONNREFUSED 127.0.0.1:9).
+  return { fatal: false };
 }

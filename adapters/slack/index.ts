@@ -46,10 +46,16 @@ const DOUBLE_CLICK_MS = 10_000;
 /** A modal must be answered within 3 s; past this, it closes and the reply comes separately. */
 const FORM_BUDGET_MS = 2500;
 
-function boltLogger(log: Logger): BoltLogger {
+/**
+ * Bolt's, the Web API's and Socket Mode's logging, into ours. While not connected (`quiet`)
+ * they are dropped: a failed connection attempt is logged once, by the connection (with its
+ * reason), not once more per library it went through ("http request failed", "WebSocket error").
+ */
+function boltLogger(log: Logger, quiet: () => boolean): BoltLogger {
   const child = log.child({ adapter: "slack" });
   // Bolt's words are kept; an error it passes is logged as its class, like every other error.
   const say = (level: "info" | "warn" | "error") => (...m: unknown[]) => {
+    if (quiet()) return;
     const err = m.find((x) => x instanceof Error);
     const words = m.filter((x) => !(x instanceof Error)).map(String).join(" ");
     // A body Bolt could not parse is quoted after the colon: the quote is dropped.
@@ -72,17 +78,29 @@ const slackApiUrl = (url: string | undefined) => (url ? (url.endsWith("/") ? url
 export class SlackAdapter {
   readonly app: BoltApp;
   readonly #log: Logger;
+  readonly #socket: SocketModeReceiver | undefined;
+  #connected = false;
+  /** Bumped by each start and stop: an attempt that is no longer the latest gives up. */
+  #attempt = 0;
+  /** What Socket Mode's WebSocket last failed with, during an attempt. */
+  #socketError: unknown;
 
   constructor(private readonly o: SlackAdapterOptions) {
     this.#log = o.log.child({ adapter: "slack" });
-    const logger = boltLogger(o.log);
+    const logger = boltLogger(o.log, () => !this.#connected);
     const clientOptions = {
       ...(slackApiUrl(o.settings.apiUrl) ? { slackApiUrl: slackApiUrl(o.settings.apiUrl) } : {}),
       retryConfig: { retries: 0 },
     };
+    // Socket Mode does not reconnect by itself until connected once: each attempt at start-up
+    // either connects or fails, and the connection (src/runtime/connection.ts) decides when to try again.
     const receiver = o.settings.appToken
-      ? new SocketModeReceiver({ appToken: o.settings.appToken, logger, installerOptions: { clientOptions } })
+      ? new SocketModeReceiver({ appToken: o.settings.appToken, logger, installerOptions: { clientOptions }, autoReconnectEnabled: false })
       : new HTTPReceiver({ signingSecret: o.settings.signingSecret!, endpoints: "/slack/events", logger });
+    if (receiver instanceof SocketModeReceiver) {
+      this.#socket = receiver;
+      receiver.client.on("error", (error: unknown) => (this.#socketError = error));
+    }
     this.app = new App({
       token: o.settings.botToken,
       receiver,
@@ -98,15 +116,47 @@ export class SlackAdapter {
     this.#listen();
   }
 
+  /**
+   * One connection attempt: auth.test (the bot token), then in Socket Mode
+   * apps.connections.open (the app token) and the WebSocket until Slack's hello. Rejects
+   * with a `SlackConnectError` naming the step; `slackConnectFailure` judges it.
+   */
   async start(): Promise<void> {
-    // auth.test: a wrong token stops start-up here, with Slack's reason.
-    await this.app.init();
-    if (this.o.settings.appToken) await this.app.start();
-    this.#log.info({ mode: this.o.settings.appToken ? "socket" : "http" }, "Slack adapter ready");
+    const attempt = ++this.#attempt;
+    const current = () => {
+      if (attempt !== this.#attempt) throw new Error("connection attempt abandoned");
+    };
+    try {
+      await this.app.init();
+    } catch (error) {
+      throw new SlackConnectError("auth.test", error);
+    }
+    current();
+    const socket = this.#socket;
+    if (socket) {
+      this.#socketError = undefined;
+      try {
+        await this.app.start();
+      } catch (error) {
+        // A WebSocket that fails closes without an error of its own: the one it emitted says why.
+        throw error === undefined ? new SlackConnectError("socket", this.#socketError, socketHost(socket)) : new SlackConnectError("apps.connections.open", error);
+      }
+      current();
+      // Connected once: from now on Socket Mode reconnects by itself after a drop.
+      (socket.client as unknown as { autoReconnectEnabled: boolean }).autoReconnectEnabled = true;
+    }
+    this.#connected = true;
+    this.#log.info({ mode: socket ? "socket" : "http" }, "Slack adapter ready");
   }
 
   async stop(): Promise<void> {
-    if (this.o.settings.appToken) await this.app.stop();
+    this.#attempt++;
+    this.#connected = false;
+    const socket = this.#socket;
+    if (socket) {
+      (socket.client as unknown as { autoReconnectEnabled: boolean }).autoReconnectEnabled = false;
+      await this.app.stop();
+    }
   }
 
   #listen(): void {
@@ -253,3 +303,63 @@ function plainOf(reply: Reply): string {
     .slice(0, 500);
 }
 
+/** A failed connection attempt, with the step it failed at. */
+export class SlackConnectError extends Error {
+  constructor(
+    readonly step: "auth.test" | "apps.connections.open" | "socket",
+    cause: unknown,
+    readonly host?: string,
+  ) {
+    super(`Slack connection failed at ${step}`, { cause });
+    this.name = "SlackConnectError";
+  }
+}
+
+function socketHost(socket: SocketModeReceiver): string | undefined {
+  const url = (socket.client as unknown as { connectionResponse?: { url?: string } }).connectionResponse?.url;
+  try {
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Slack's answers that no retry can fix: the token is wrong, revoked, of the wrong kind or
+ * lacks the scope (a person must change the configuration). Anything else — the network,
+ * 5xx, rate limits, other errors — is retried.
+ */
+export const SLACK_REFUSALS: ReadonlySet<string> = new Set([
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "team_disabled",
+  "not_allowed_token_type",
+  "missing_scope",
+]);
+
+const TOKEN_OF_STEP = { "auth.test": "SLACK_BOT_TOKEN", "apps.connections.open": "SLACK_APP_TOKEN", socket: "SLACK_APP_TOKEN" } as const;
+
+/** How a failed `start()` is judged (see ConnectFailure in src/runtime/connection.ts). Reasons carry codes and hosts only. */
+export function slackConnectFailure(error: unknown): { fatal: boolean; reason?: string; retryAfterMs?: number } {
+  const step = error instanceof SlackConnectError ? error.step : undefined;
+  const inner = error instanceof SlackConnectError ? error.cause : error;
+  if (step === "socket") {
+    return { fatal: false, reason: `the Socket Mode WebSocket${error instanceof SlackConnectError && error.host ? ` to ${error.host}` : ""} failed to connect` };
+  }
+  const e = inner as { code?: unknown; data?: { error?: unknown }; retryAfter?: unknown; statusCode?: unknown } | undefined;
+  const where = step ?? "Slack";
+  if (e?.code === "slack_webapi_platform_error" && typeof e.data?.error === "string") {
+    const code = e.data.error;
+    if (SLACK_REFUSALS.has(code)) return { fatal: true, reason: `${where} answered ${code}: Slack refuses ${step ? TOKEN_OF_STEP[step] : "the token"}` };
+    return { fatal: false, reason: `${where} answered ${code}` };
+  }
+  if (e?.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number") {
+    return { fatal: false, reason: `${where} is rate limited (retry after ${e.retryAfter}s)`, retryAfterMs: e.retryAfter * 1000 };
+  }
+  if (e?.code === "slack_webapi_http_error" && typeof e.statusCode === "number") return { fatal: false, reason: `${where} answered HTTP ${e.statusCode}` };
+  // The network (the reason is the system error's message, e.g. connect ECONNREFUSED 127.0.0.1:9).
+  return { fatal: false };
+}

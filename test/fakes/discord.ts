@@ -52,17 +52,32 @@ export class FakeDiscord {
   #snowflake = 920000000000000000n;
   #failures: { match: RegExp; failure: Failure }[] = [];
   port = 0;
+  /** While set, the gateway refuses WebSocket upgrades with this HTTP status (the REST API still answers). */
+  gatewayRefusal: number | undefined;
+  /** While set, the gateway closes the connection with this close code on IDENTIFY (4004: Authentication failed). */
+  identifyClose: number | undefined;
+  /** Gateway upgrade requests seen (refused ones included). */
+  gatewayAttempts = 0;
   /** Files Discord holds (attachments), served from its CDN at /cdn/…. */
   readonly cdn = new Map<string, { content: Buffer; type: string }>();
 
   constructor() {
     this.#server = createServer((req, res) => void this.#handle(req, res));
-    this.#wss = new WebSocketServer({ server: this.#server, path: "/gateway" });
+    this.#wss = new WebSocketServer({
+      server: this.#server,
+      path: "/gateway",
+      verifyClient: (_info, done) => {
+        this.gatewayAttempts++;
+        if (this.gatewayRefusal === undefined) done(true);
+        else done(false, this.gatewayRefusal);
+      },
+    });
     this.#wss.on("connection", (socket) => this.#connected(socket));
   }
 
-  async start(): Promise<void> {
-    await new Promise<void>((r) => this.#server.listen(0, "127.0.0.1", r));
+  /** Listens on `port` (default: any free one). */
+  async start(port = 0): Promise<void> {
+    await new Promise<void>((r) => this.#server.listen(port, "127.0.0.1", r));
     this.port = (this.#server.address() as AddressInfo).port;
   }
 
@@ -109,6 +124,11 @@ export class FakeDiscord {
     socket.on("message", (raw) => {
       const msg = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
       if (msg.op === 1) this.#send(socket, { op: 11, d: null, s: null, t: null });
+      if (msg.op === 2 && this.identifyClose !== undefined) {
+        this.identifies.push(msg.d);
+        socket.close(this.identifyClose, "Authentication failed.");
+        return;
+      }
       if (msg.op === 2) {
         this.identifies.push(msg.d);
         this.#dispatch(socket, "READY", {

@@ -51,8 +51,9 @@ export class FakeSlack {
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
-  async start(): Promise<void> {
-    await new Promise<void>((r) => this.#server.listen(0, "127.0.0.1", r));
+  /** Listens on `port` (default: any free one). */
+  async start(port = 0): Promise<void> {
+    await new Promise<void>((r) => this.#server.listen(port, "127.0.0.1", r));
     this.port = (this.#server.address() as AddressInfo).port;
   }
 
