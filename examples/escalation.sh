@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 export LIAISON_POLICY_FILE=examples/policy-fast.yaml LIAISON_BOOTSTRAP_ADMINS=console:root
 export DATABASE_URL="${DATABASE_URL:-file:./data/escalation-demo.db}"
 rm -f ./data/escalation-demo.db ./data/escalation-demo.db-wal ./data/escalation-demo.db-shm
+# Build first, and time the steps below from when the bot has opened the cases (it may take
+# a while to start on a busy machine), not from when this script began.
+node scripts/build.mjs
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
 {
   cat <<'LINES'
 root: /ppp org add code:HKPF-CSTCB kind:agency name:"Hong Kong Police CSTCB" jurisdiction:HK domains:police.gov.hk tz:Asia/Hong_Kong
@@ -24,8 +29,9 @@ root@hk-exa: /ppp bind orgs:HKPF-CSTCB,EXA
 alice@hk-exa: /case open title:"Nobody answers" exchange:EXA severity:critical type:freeze
 alice@hk-exa: /case open title:"Answered quickly" exchange:EXA severity:critical type:freeze
 LINES
+  for _ in $(seq 300); do grep -q 'Opened HKPF-CSTCB-[0-9]*-0002\.' "$out" && break; sleep 0.1; done
   sleep 1
-  echo "bob@hk-exa: /case ack HKPF-CSTCB-$(date -u +%Y)-0002"
+  echo 'bob@hk-exa: /case ack $ref'  # the case opened last
   sleep 12
   echo "alice@hk-exa: /ppp digest now"
-} | npm start --silent
+} | npm start --silent | tee "$out"
