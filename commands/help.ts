@@ -5,6 +5,7 @@ import { closest } from "../src/model/closest.js";
 import { UserError } from "../src/model/errors.js";
 import { code, list, para, privateReply, rich, strong, type Block, type Reply } from "../src/model/message.js";
 import { quote } from "../src/model/text.js";
+import { standingMessage } from "../src/domain/vetting.js";
 
 /**
  * Help where people look for it (docs/contract.md §5): `/ppp help` lists every command;
@@ -53,8 +54,8 @@ function commandHelp(command: AnyCommand): Block[] {
     blocks.push(
       list(
         options.map(([name, o]) => {
-          const choices = o.meta.kind === "choice" && o.meta.choices ? ` One of: ${o.meta.choices.join(", ")}.` : "";
-          return rich`${code(optionUsage(name, { ...o.meta, required: true }))} — ${o.meta.description}${o.meta.required ? "" : " (optional)"}.${choices}`;
+          // The usage shows a choice's values already (`severity:critical|high|…`).
+          return rich`${code(optionUsage(name, { ...o.meta, required: true }))} — ${o.meta.description}${o.meta.required ? "" : " (optional)"}.`;
         }),
       ),
     );
@@ -98,11 +99,22 @@ function topic(ctx: CommandContext, own: Family, words: readonly string[]): Bloc
 
 function helpReply(ctx: CommandContext, own: Family, words: readonly string[] | undefined, everything: boolean): Reply {
   const blocks = words && words.length > 0 ? topic(ctx, own, words) : everything ? overview(ctx) : familyHelp(ctx, own);
-  const notes = [para(SYNTAX)];
-  if (ctx.caller.standing !== "vetted") {
-    notes.push(para(rich`You are not vetted yet, so only ${code("/liaison register")}, ${code("/liaison whoami")} and help work for you.`));
+  // Where they stand first: a long help cut short by a platform must not lose it.
+  const standing = ctx.caller.standing === "vetted" ? [] : [para(rich`${notVetted(ctx)}`)];
+  return privateReply(...standing, ...blocks, para(SYNTAX));
+}
+
+/** What someone not (or no longer) vetted can do, by where they stand. */
+function notVetted(ctx: CommandContext): string {
+  const link = "/liaison link connects an account you already use on another platform";
+  switch (ctx.caller.standing) {
+    case "unregistered":
+      return `You are not registered yet: /liaison register asks to be vetted (a coordinator tells you your organisation's code); ${link}; /liaison whoami and help work for you.`;
+    case "pending":
+      return `Your registration is waiting to be vetted; until then /liaison whoami, ${"/liaison link"} and help work for you.`;
+    default:
+      return `${standingMessage(ctx.caller)[0]!.toUpperCase()}${standingMessage(ctx.caller).slice(1)}; until then only /liaison whoami and help work for you.`;
   }
-  return privateReply(...blocks, ...notes);
 }
 
 const helpOption = {

@@ -96,7 +96,7 @@ describe.each(PROVIDERS)("administration on %s", (provider) => {
     );
     expect(await refused("stranger: /ppp org list", { audited: true })).toMatch(/^you are not registered with Liaison\. Start with: \/liaison register/);
     expect(await h.text("pat: /liaison whoami")).toContain("standing: registration waiting to be vetted");
-    expect(await h.text("stranger: /ppp help")).toContain("You are not vetted yet");
+    expect(await h.text("stranger: /ppp help")).toContain("You are not registered yet: /liaison register asks to be vetted");
   });
 
   it("keeps coordinator commands to coordinators", async () => {

@@ -19,11 +19,13 @@ describe.each(PROVIDERS)("help and suggestions on %s", (provider) => {
     expect(viaCommand).toBe(viaPpp);
     expect(viaPpp).toContain("/case open — open a case for your agency (for vetted members)");
     expect(viaPpp).toContain("Usage: `/case open title:<text> exchange:<code> severity:critical|high|medium|low");
-    expect(viaPpp).toContain("• `severity:critical|high|medium|low` — critical (life or funds moving now), high, medium or low. One of: critical, high, medium, low.");
+    expect(viaPpp).toContain("• `severity:critical|high|medium|low` — critical (life or funds moving now), high, medium or low.");
     expect(viaPpp).toContain("• `tlp:red|amber|green|clear` — who may see it: red (named people only), amber (default), green, clear (optional).");
     expect(viaPpp).toContain('• `/case open title:"Ransom wallet" exchange:EXA severity:critical type:freeze');
-    // Nothing was opened by asking.
-    expect(await h.text("alice: /case list all")).not.toContain("HKPF-CSTCB-");
+    // Asking for help after a whole command runs nothing: the command's own words are not read.
+    const before = await h.counts();
+    expect(await h.text("alice: /case ack help")).toContain("/case ack — acknowledge a case");
+    expect(await h.counts()).toEqual(before);
   });
 
   it("lists a family's commands with /case help, and every family's with /ppp help", async () => {
@@ -41,7 +43,10 @@ describe.each(PROVIDERS)("help and suggestions on %s", (provider) => {
     const out = await h.text("newcomer: /liaison help register");
     expect(out).toContain("/liaison register — ask to be vetted as a liaison (agency) or investigator (exchange) (for anyone)");
     expect(out).toContain("• `/liaison register org:HKPF-CSTCB role:liaison email:alice@police.gov.hk`");
-    expect(out).toContain("You are not vetted yet, so only `/liaison register`, `/liaison whoami` and help work for you.");
+    // Where they stand comes first, so a platform that cuts a long message cannot lose it.
+    expect(out.split("\n")[0]).toBe(
+      "(only newcomer) You are not registered yet: /liaison register asks to be vetted (a coordinator tells you your organisation's code); /liaison link connects an account you already use on another platform; /liaison whoami and help work for you.",
+    );
   });
 
   it("answers a mistyped subcommand with the closest one at its own level", async () => {
@@ -67,22 +72,22 @@ describe.each(PROVIDERS)("help and suggestions on %s", (provider) => {
     );
   });
 
-  it("gets someone who cannot register yet unstuck, without /ppp org list", async () => {
+  it("gets someone who cannot register yet unstuck, without /ppp org list and without guessing codes", async () => {
     expect(await h.refused("zoe: /liaison register org:HKPF role:liaison email:zoe@police.gov.hk")).toBe(
-      'unknown organisation "HKPF" — your address "zoe@police.gov.hk" belongs to HKPF-CSTCB: /liaison register org:HKPF-CSTCB role:liaison email:zoe@police.gov.hk',
+      'unknown organisation "HKPF" — your address belongs to HKPF-CSTCB: /liaison register org:HKPF-CSTCB role:liaison email:zoe@police.gov.hk',
     );
-    expect(await h.refused("zoe: /liaison register org:EXAA role:investigator email:zoe@other.example")).toBe(
-      'unknown organisation "EXAA" — did you mean EXA? Otherwise ask a coordinator (@root) for your organisation\'s code, or to add your organisation if it is not in Liaison yet',
-    );
-    const stranger = await h.refused("zoe: /liaison register org:NOPE-NOPE role:investigator email:zoe@other.example");
-    expect(stranger).toBe('unknown organisation "NOPE-NOPE" — ask a coordinator (@root) for your organisation\'s code, or to add your organisation if it is not in Liaison yet');
-    expect(stranger).not.toContain("/ppp org list");
+    // A close code is not offered to someone who may not list organisations.
+    for (const code of ["EXAA", "HK", "EX"]) {
+      const out = await h.refused(`zoe: /liaison register org:${code} role:investigator email:zoe@other.example`);
+      expect(out).toBe(`unknown organisation "${code}" — ask your organisation's Liaison contact or a coordinator for its code, or to add your organisation if it is not in Liaison yet`);
+    }
     expect(await h.refused("zoe: /case list", { audited: true })).toContain("a coordinator can tell you the code");
   });
 
   it("echoes a huge input only cut short", async () => {
-    const huge = "x".repeat(2_000_000);
-    for (const line of [`alice: /${huge}`, `alice: /case ${huge}`, `alice: /case open title:${huge}`, `alice: /ppp help ${huge}`]) {
+    // Whole lines past the parser's limit, and words just under it, each reaching a message that echoes them.
+    const word = "x".repeat(11_000);
+    for (const line of [`alice: /${"x".repeat(2_000_000)}`, `alice: /case ${word}`, `alice: /ppp org ${word}`, `alice: /case open ${word}:1`, `alice: /case open title:x exchange:EXA severity:${word} type:intel`, `alice: /ppp help case ${word}`, `zoe: /liaison register org:${"X".repeat(20)} role:liaison email:zoe@${"a".repeat(60)}.police.gov.hk`]) {
       const out = (await h.say(line)).join("\n");
       expect(out).toContain("error:");
       expect(out.length).toBeLessThan(800);

@@ -1,9 +1,9 @@
-import { quote } from "../model/text.js";
+import { quote, truncate } from "../model/text.js";
 import type { Tx } from "../db/database.js";
 import { orgByCode } from "../db/sql/orgs.js";
 import { UserError } from "../model/errors.js";
 import { recordAudit } from "./audit.js";
-import { accountKey, coordinators, memberInclude, standingOf, toMemberView, type Caller, type MemberView, type OrgKind } from "./members.js";
+import { accountKey, memberInclude, standingOf, toMemberView, type Caller, type MemberView, type OrgKind } from "./members.js";
 import { emailInDomains, isFreeMailDomain } from "./validate.js";
 import { closest } from "../model/closest.js";
 
@@ -52,23 +52,17 @@ export async function findOrg(tx: Tx, code: string): Promise<Organisation> {
 
 /**
  * The organisation someone registering names. They cannot list organisations yet, so an
- * unknown code is answered with what gets them unstuck: the organisation their address
- * belongs to, a close code, or whom to ask.
+ * unknown code is answered with what gets them unstuck: the organisation their official
+ * address belongs to, or whom to ask. Never a close code: guesses would let anyone with
+ * an account list the partnership's members a letter at a time.
  */
-export async function findOrgToRegister(tx: Tx, code: string, email: string, now: Date): Promise<Organisation> {
+export async function findOrgToRegister(tx: Tx, code: string, email: string): Promise<Organisation> {
   const org = await tx.sql.one(orgByCode, { code: code.toUpperCase() });
   if (org) return org;
-  const orgs = await listOrgs(tx);
-  const byAddress = orgs.find((o) => emailInDomains(email, o.domains));
-  let hint: string;
-  if (byAddress) {
-    hint = `your address ${quote(email)} belongs to ${byAddress.code}: /liaison register org:${byAddress.code} role:${byAddress.kind === "AGENCY" ? "liaison" : "investigator"} email:${email}`;
-  } else {
-    const guess = closest(code, orgs.map((o) => o.code));
-    const people = (await coordinators(tx, now)).slice(0, 3).map((c) => `@${c.name}`);
-    const ask = people.length > 0 ? `a coordinator (${people.join(", ")})` : "whoever runs Liaison (it has no coordinator yet: they set LIAISON_BOOTSTRAP_ADMINS)";
-    hint = `${guess ? `did you mean ${guess}? Otherwise ` : ""}ask ${ask} for your organisation's code, or to add your organisation if it is not in Liaison yet`;
-  }
+  const byAddress = (await listOrgs(tx)).find((o) => emailInDomains(email, o.domains));
+  const hint = byAddress
+    ? `your address belongs to ${byAddress.code}: /liaison register org:${byAddress.code} role:${byAddress.kind === "AGENCY" ? "liaison" : "investigator"} email:${truncate(email, 60)}`
+    : "ask your organisation's Liaison contact or a coordinator for its code, or to add your organisation if it is not in Liaison yet";
   throw UserError.about("org", "not_found", `unknown organisation ${quote(code)} — ${hint}`);
 }
 

@@ -39,7 +39,7 @@ export async function register(tx: Tx, caller: Caller, input: Registration, now:
   if (caller.standing === "suspended") {
     throw new UserError("forbidden", "your access is suspended; contact a coordinator", { denial: {} });
   }
-  const org = await findOrgToRegister(tx, input.org, input.email, now);
+  const org = await findOrgToRegister(tx, input.org, input.email);
   const expectedRole: Role = org.kind === "AGENCY" ? "liaison" : "investigator";
   if (input.role !== expectedRole) {
     throw UserError.about(

@@ -24,7 +24,7 @@ describe("the examples help shows", () => {
       family: m[1] as Family,
       input: { text: m[2]!, mentions },
     });
-    expect(commandName(command)).toBe(name.startsWith("/") && example.endsWith(" help") ? commandName(command) : name);
+    expect(commandName(command)).toBe(name);
     expect(() => parseOptions(command, raw, {})).not.toThrow();
   });
 });
