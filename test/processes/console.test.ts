@@ -155,7 +155,7 @@ describe("the console process", () => {
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("(only root) You are root.");
-    expect(result.stdout).toContain('(only mal) error: unknown organisation "EXA" — ask a coordinator (@root) for your organisation\'s code, or to add your organisation if it is not in Liaison yet');
+    expect(result.stdout).toContain('(only mal) error: unknown organisation "EXA" — ask your organisation\'s Liaison contact or a coordinator for its code, or to add your organisation if it is not in Liaison yet');
     expect(readFileSync(join(cwd, "data", "liaison.db")).subarray(0, 15).toString()).toBe("SQLite format 3");
   });
 
