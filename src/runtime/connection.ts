@@ -1,3 +1,4 @@
+import { nap } from "./nap.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -185,13 +186,9 @@ export class PlatformConnection {
       this.#state = { state: "connecting", attempt, reason: judged.reason, retryAt };
       this.#log.warn({ attempt, problem: judged.reason, retryInMs: delay, retryAt }, "cannot connect to the chat platform; retrying");
       firstOutcome();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const pause = nap(delay);
+      this.#wake = pause.wake;
+      await pause.done;
       this.#wake = undefined;
     }
   }

@@ -1,3 +1,4 @@
+import { nap } from "./nap.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 
@@ -62,13 +63,9 @@ export class Loop {
         this.o.log.warn({ err: error, loop: this.o.name, retryInMs: delay }, "background loop failed; retrying");
       }
       if (this.#stopping) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const pause = nap(delay);
+      this.#wake = pause.wake;
+      await pause.done;
       this.#wake = undefined;
     }
   }
