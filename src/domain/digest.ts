@@ -1,4 +1,5 @@
-import { describeImpact, impactOf, type ImpactInput } from "./impact.js";
+import { describeImpact } from "./impact.js";
+import { IMPACT_SELECT, impactOfRow } from "./cases/impact.js";
 import { Cron } from "croner";
 import { accept, refuse, type Parsed } from "../model/parsed.js";
 import { digestLinkCount } from "../db/sql/context.js";
@@ -202,22 +203,8 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
   const results = (await tx.case.groupBy({ by: ["result"], where: { ...visible, resolvedAt: period }, _count: { _all: true } })).sort((a, b) => String(a.result).localeCompare(String(b.result)));
   const active = await tx.case.findMany({
     where: { ...visible, status: { in: ACTIVE } },
-    select: {
-      id: true,
-      ref: true,
-      severity: true,
-      status: true,
-      whoseMove: true,
-      createdAt: true,
-      ackAt: true,
-      lastActivityAt: true,
-      pagedAt: true,
-      deadline: true,
-      waitingSince: true,
-      agencyWaitSeconds: true,
-      exchange: { select: { code: true } },
-      amounts: { select: { kind: true, asset: true, amount: true, usd: true }, orderBy: { position: "asc" } },
-    },
+    // What the lines below count, and what impact is computed from.
+    select: { id: true, ref: true, status: true, createdAt: true, ackAt: true, lastActivityAt: true, ...IMPACT_SELECT },
     orderBy: { createdAt: "asc" },
   });
   const acked = await tx.case.findMany({ where: { ...visible, ackAt: period, pagedAt: { not: null } }, select: { ackAt: true, pagedAt: true } });
@@ -283,7 +270,7 @@ export async function buildDigest(tx: Tx, b: Binding, now: Date, policy: Policy,
   ];
   // What is most at stake first (§2, Impact): the five highest, with their reasons.
   const ranked = active
-    .map((c) => ({ c, impact: impactOf({ ...c, severity: c.severity as Severity, whoseMove: c.whoseMove as "agency" | "exchange", exchange: c.exchange.code, amounts: c.amounts as ImpactInput["amounts"] }, policy.impact, now) }))
+    .map((c) => ({ c, impact: impactOfRow(c, policy, now) }))
     .sort((a, b) => b.impact.score - a.impact.score || a.c.createdAt.getTime() - b.c.createdAt.getTime())
     .slice(0, TOP_IN_DIGEST);
   const topList = ranked.map(({ c, impact }) => rich`${c.ref} · impact ${describeImpact(impact)}`);

@@ -42,27 +42,47 @@ export async function ensureImpactTimers(tx: Tx, policy: Policy, now: Date): Pro
   const have = new Set(
     (await tx.timer.findMany({ where: { kind: "impact", state: { in: ["scheduled", "running"] } }, select: { caseId: true } })).map((t) => t.caseId),
   );
-  const open = await tx.case.findMany({
-    where: { status: { in: ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"] } },
-    select: {
-      id: true,
-      severity: true,
-      deadline: true,
-      whoseMove: true,
-      pagedAt: true,
-      waitingSince: true,
-      agencyWaitSeconds: true,
-      exchange: { select: { code: true } },
-      amounts: { select: { kind: true, asset: true, amount: true, usd: true } },
-    },
-  });
+  const open = await tx.case.findMany({ where: { status: { in: ["OPEN", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"] } }, select: { id: true, ...IMPACT_SELECT } });
   let scheduled = 0;
   for (const c of open) {
     if (have.has(c.id)) continue;
-    const next = impactOf({ ...c, severity: c.severity as ImpactInput["severity"], whoseMove: c.whoseMove as ImpactInput["whoseMove"], exchange: c.exchange.code, amounts: c.amounts as ImpactInput["amounts"] }, policy.impact, now).nextChange;
+    const next = impactOfRow(c, policy, now).nextChange;
     if (!next) continue;
     await schedule(tx, now, { kind: "impact", key: `case:${c.id}:impact:${next.getTime()}`, dueAt: next, caseId: c.id, payload: { at: next.toISOString() } });
     scheduled++;
   }
   return scheduled;
+}
+
+/** The columns impact is computed from, for reads that do not load whole cases (lists, digests). */
+export const IMPACT_SELECT = {
+  severity: true,
+  deadline: true,
+  whoseMove: true,
+  pagedAt: true,
+  waitingSince: true,
+  agencyWaitSeconds: true,
+  exchange: { select: { code: true } },
+  amounts: { select: { kind: true, asset: true, amount: true, usd: true }, orderBy: { position: "asc" } },
+} as const;
+
+/** A row read with IMPACT_SELECT, as the database gives it. */
+export interface ImpactRow {
+  severity: string;
+  deadline: Date | null;
+  whoseMove: string;
+  pagedAt: Date | null;
+  waitingSince: Date | null;
+  agencyWaitSeconds: number;
+  exchange: { code: string };
+  amounts: { kind: string; asset: string; amount: string; usd: string | null }[];
+}
+
+/** The impact of a row read with IMPACT_SELECT (whether the case is open is the caller's to know). */
+export function impactOfRow(r: ImpactRow, policy: Policy, now: Date): Impact {
+  return impactOf(
+    { ...r, severity: r.severity as ImpactInput["severity"], whoseMove: r.whoseMove as ImpactInput["whoseMove"], exchange: r.exchange.code, amounts: r.amounts as ImpactInput["amounts"] },
+    policy.impact,
+    now,
+  );
 }

@@ -2,8 +2,7 @@ import type { Tx } from "../../db/database.js";
 import { formatAge } from "../durations.js";
 import { isCoordinator, type Caller } from "../members.js";
 import type { Policy, Severity } from "../policy.js";
-import { impactOf, type ImpactInput } from "../impact.js";
-import { caseImpact } from "./impact.js";
+import { caseImpact, IMPACT_SELECT, impactOfRow, type ImpactRow } from "./impact.js";
 import { requireVisible } from "./access.js";
 import { formatTime, statusLabel } from "./card.js";
 import { isActive, loadCase, loadCases, type CaseRecord, type WhoseMove } from "./model.js";
@@ -47,41 +46,13 @@ export function ackBreached(c: Pick<CaseRecord, "pagedAt" | "severity" | "ackAt"
 }
 
 /** What ranking needs of a case, read for every case in scope; the cases shown are then loaded whole. */
-const RANK_SELECT = {
-  id: true,
-  ref: true,
-  severity: true,
-  status: true,
-  deadline: true,
-  whoseMove: true,
-  pagedAt: true,
-  ackAt: true,
-  waitingSince: true,
-  agencyWaitSeconds: true,
-  createdAt: true,
-  exchange: { select: { code: true } },
-  amounts: { select: { kind: true, asset: true, amount: true, usd: true }, orderBy: { position: "asc" } },
-} as const;
+const RANK_SELECT = { id: true, ref: true, status: true, ackAt: true, createdAt: true, ...IMPACT_SELECT } as const;
 
-type RankRow = {
-  id: number;
-  ref: string;
-  severity: string;
-  status: string;
-  deadline: Date | null;
-  whoseMove: string;
-  pagedAt: Date | null;
-  ackAt: Date | null;
-  waitingSince: Date | null;
-  agencyWaitSeconds: number;
-  createdAt: Date;
-  exchange: { code: string };
-  amounts: { kind: string; asset: string; amount: string; usd: string | null }[];
-};
+type RankRow = ImpactRow & { id: number; ref: string; status: string; ackAt: Date | null; createdAt: Date };
 
 function rankScore(r: RankRow, policy: Policy, now: Date): number {
   if (!isActive(r as { status: CaseRecord["status"] })) return -1;
-  return impactOf({ ...r, severity: r.severity as Severity, whoseMove: r.whoseMove as WhoseMove, exchange: r.exchange.code, amounts: r.amounts as ImpactInput["amounts"] }, policy.impact, now).score;
+  return impactOfRow(r, policy, now).score;
 }
 
 function ordered(rows: RankRow[], by: ListOrder, policy: Policy, now: Date): RankRow[] {
