@@ -63,7 +63,9 @@ export const IMPACT_SELECT = {
   waitingSince: true,
   agencyWaitSeconds: true,
   exchange: { select: { code: true } },
-  amounts: { select: { kind: true, asset: true, amount: true, usd: true }, orderBy: { position: "asc" } },
+  // No order: impact does not depend on it, and an ordered relation read of thousands of
+  // cases exceeds SQLite's parameter limit (Prisma does not split it).
+  amounts: { select: { kind: true, asset: true, amount: true, usd: true } },
 } as const;
 
 /** A row read with IMPACT_SELECT, as the database gives it. */
